@@ -1,0 +1,42 @@
+import { exigerNational, type Operateur } from '../commun/acces';
+import { conflit, introuvable } from '../commun/erreurs';
+import type { CampagneStore, CandidatureStore, Horloge } from '../candidatures/ports';
+import { type Campagne, type CampagneDates, phaseALaDate, verifierCalendrier } from './campagne';
+
+/** Creates or updates a campaign's dates (national operators). Returns whether it was created. */
+export async function enregistrerCampagne(
+  deps: { campagnes: CampagneStore; horloge: Horloge },
+  id: string,
+  dates: CampagneDates,
+  operateur: Operateur,
+) {
+  exigerNational(operateur);
+  verifierCalendrier(dates);
+  const existante = await deps.campagnes.lire(id);
+  const maintenant = deps.horloge.maintenant().toISOString();
+  const campagne: Campagne = {
+    ...dates,
+    id,
+    version: (existante?.version ?? 0) + 1,
+    creeeLe: existante?.creeeLe ?? maintenant,
+    modifieeLe: maintenant,
+  };
+  if (!(await deps.campagnes.enregistrer(campagne, existante?.version))) {
+    throw conflit('La campagne vient d’être modifiée par ailleurs : réessayez');
+  }
+  return { campagne, creee: existante === undefined };
+}
+
+/** The campaign, its current phase and, per region, how many candidatures and opinions are in. */
+export async function lireCampagne(
+  deps: { campagnes: CampagneStore; candidatures: CandidatureStore; horloge: Horloge },
+  id: string,
+  operateur: Operateur,
+) {
+  const campagne = await deps.campagnes.lire(id);
+  if (!campagne) throw introuvable(`La campagne ${id} n'existe pas`);
+  const regions = (await deps.candidatures.compterParRegion(id)).filter(
+    (r) => operateur.role === 'national' || r.code === operateur.region,
+  );
+  return { ...campagne, phase: phaseALaDate(campagne, deps.horloge.maintenant()), regions };
+}

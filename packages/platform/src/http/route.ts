@@ -1,0 +1,159 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { Operateur } from '@ti/domain/commun/acces';
+import { ErreurDomaine, formatPath } from '@ti/domain/commun/erreurs';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { z } from 'zod';
+import { env } from '../config';
+import { logger } from '../observabilite';
+import { type Auth, type HandlerName, type RouteDefinie, routeDe } from '../routes';
+import { verifierSignature } from './form-signature';
+import { idempotence } from './idempotence';
+import { operateurDe } from './operateur';
+import { HttpError, problem, STATUT_DE } from './problem';
+import { secretsDesSources } from './sources';
+
+type Principal<A extends Auth> = A extends 'form' ? { source: string } : A extends 'operator' ? Operateur : undefined;
+
+export interface Requete<A extends Auth, B, Q> {
+  principal: Principal<A>;
+  body: B;
+  query: Q;
+  params: Record<string, string>;
+  headers: Record<string, string | undefined>;
+  event: APIGatewayProxyEvent;
+}
+
+export interface Reponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
+type De<H extends HandlerName> = Extract<RouteDefinie, { handler: H }>;
+type BodyDe<H extends HandlerName> = De<H> extends { body: infer B } ? Infer<B> : undefined;
+type QueryDe<H extends HandlerName> = De<H> extends { query: infer Q } ? Infer<Q> : undefined;
+
+const MAX_BODY_BYTES = Number(process.env[env.maxBodyBytes] ?? 1024 * 1024);
+
+function violationsDe(error: z.ZodError) {
+  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+/** Errors become problem+json; only what was meant for the client is shown to it. */
+function erreurEnReponse(error: unknown): APIGatewayProxyResult {
+  if (error instanceof HttpError) return problem(error.status, error.message, error.errors, error.headers);
+  if (error instanceof ErreurDomaine) return problem(STATUT_DE[error.kind], error.message, error.violations);
+  const name = (error as { name?: string })?.name;
+  if (name === 'IdempotencyValidationError') {
+    return problem(409, 'Cette clé d’idempotence a déjà servi pour une autre requête (corps différent)');
+  }
+  if (name === 'IdempotencyAlreadyInProgressError') {
+    return problem(409, 'Une requête identique (même clé d’idempotence) est en cours de traitement', [], {
+      'Retry-After': '1',
+    });
+  }
+  logger.error('Unexpected error', { error: error as Error });
+  return problem(500, 'Une erreur inattendue est survenue ; elle a été journalisée.');
+}
+
+function lireCorps(event: APIGatewayProxyEvent): string {
+  const brut = event.body ?? '';
+  return event.isBase64Encoded ? Buffer.from(brut, 'base64').toString('utf8') : brut;
+}
+
+/**
+ * Builds the Lambda handler of a route of `routes`: the middy chain (logging with the request's
+ * correlation id, header normalisation, size and content-type checks, authentication, idempotency,
+ * validation of body and query with the route's zod schemas, problem+json errors) around a thin function.
+ */
+export function route<H extends HandlerName>(
+  handler: H,
+  fn: (req: Requete<De<H>['auth'], BodyDe<H>, QueryDe<H>>) => Promise<Reponse>,
+) {
+  const definition: { auth: Auth; body?: z.ZodType; query?: z.ZodType; idempotent?: boolean } = routeDe(handler);
+  const secrets = definition.auth === 'form' ? secretsDesSources() : undefined;
+
+  const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use({
+      // Registered first, so it runs last on error, after idempotency released its record.
+      onError: async (request) => {
+        request.response = erreurEnReponse(request.error);
+      },
+    })
+    .use(injectLambdaContext(logger, { correlationIdPath: 'requestContext.requestId', resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use({
+      before: async (request) => {
+        const body = lireCorps(request.event);
+        if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
+          throw new HttpError(413, `Le corps de la requête dépasse ${Math.round(MAX_BODY_BYTES / 1024)} Kio`);
+        }
+        if (secrets) {
+          const source = await verifierSignature(request.event.headers, body, secrets, Math.floor(Date.now() / 1000));
+          logger.appendKeys({ source });
+        }
+      },
+    });
+  if (definition.idempotent) chain.use(idempotence());
+
+  return chain.handler(async (event) => {
+    const headers = event.headers as Record<string, string | undefined>;
+    const principal = (
+      definition.auth === 'form'
+        ? { source: headers['x-source'] as string }
+        : definition.auth === 'operator'
+          ? operateurDe(event)
+          : undefined
+    ) as Principal<Auth>;
+
+    let body: unknown;
+    if (definition.body) {
+      const contentType = headers['content-type'] ?? '';
+      if (!/^application\/([a-z.+-]*\+)?json\s*(;|$)/i.test(contentType)) {
+        throw new HttpError(415, 'Le corps doit être du JSON (Content-Type: application/json)');
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(lireCorps(event));
+      } catch {
+        throw new HttpError(400, 'Le corps de la requête n’est pas du JSON valide');
+      }
+      const parsed = definition.body.safeParse(json);
+      if (!parsed.success) throw new HttpError(400, 'Le corps de la requête est invalide', violationsDe(parsed.error));
+      body = parsed.data;
+    }
+    let query: unknown;
+    if (definition.query) {
+      const parsed = definition.query.safeParse(event.queryStringParameters ?? {});
+      if (!parsed.success) throw new HttpError(400, 'Paramètres de requête invalides', violationsDe(parsed.error));
+      query = parsed.data;
+    }
+
+    const reponse = await fn({
+      // The route's auth decided the principal's shape above; TypeScript cannot follow the lookup.
+      principal: principal as never,
+      body: body as BodyDe<H>,
+      query: query as QueryDe<H>,
+      params: (event.pathParameters ?? {}) as Record<string, string>,
+      headers,
+      event,
+    });
+    return {
+      statusCode: reponse.status,
+      headers: { ...(reponse.body === undefined ? {} : { 'Content-Type': 'application/json' }), ...reponse.headers },
+      body: reponse.body === undefined ? '' : JSON.stringify(reponse.body),
+    };
+  });
+}
+
+/** `If-Match: "3"`, `W/"3"` or `3` → 3; absent → undefined; anything else → 400. */
+export function versionDeIfMatch(headers: Record<string, string | undefined>): number | undefined {
+  const valeur = headers['if-match'];
+  if (valeur === undefined) return undefined;
+  const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(valeur);
+  if (!m) throw new HttpError(400, 'En-tête If-Match invalide : attendu le numéro de version, ex. "3"');
+  return Number(m[1]);
+}
