@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Campagne } from '../campagnes/campagne';
 import { exigerFenetreOuverte } from '../campagnes/campagne';
 import { exigerAccesRegions, type Operateur, regionVisible } from '../commun/acces';
@@ -13,10 +14,10 @@ export interface DependancesDepot {
   nouvelId: () => string;
 }
 
-/** Top-level fields of the submission that differ between two versions. */
+/** Top-level fields of the submission that differ between two versions (whatever the key order). */
 function champsModifies(avant: CandidatureSaisie, apres: CandidatureSaisie): string[] {
   const cles = new Set([...Object.keys(avant), ...Object.keys(apres)]) as Set<keyof CandidatureSaisie>;
-  return [...cles].filter((k) => JSON.stringify(avant[k]) !== JSON.stringify(apres[k])).sort();
+  return [...cles].filter((k) => !isDeepStrictEqual(avant[k], apres[k])).sort();
 }
 
 /** Only the submitted fields, in a stable order, whatever the stored item carries besides. */
