@@ -4,10 +4,10 @@
  * baseline (the gateway and middy chain alone, no database).
  */
 import { readFileSync } from 'node:fs';
-import autocannon from 'autocannon';
 import { startLocalCloud } from '@ti/local-cloud/local-cloud';
 import { mintOperatorToken } from '@ti/local-cloud/operator-auth';
 import { LOCAL_FORM_SOURCE, signBody } from '@ti/local-cloud/signature';
+import autocannon from 'autocannon';
 
 const CONNEXIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const DUREE = Number(process.env.BENCH_SECONDS ?? 10);
@@ -22,7 +22,14 @@ function mesurer(options: autocannon.Options): Promise<autocannon.Result> {
 const ligne = (nom: string, r: autocannon.Result) =>
   `| ${nom} | ${r.requests.total} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx} | ${r.errors} |`;
 
-const cloud = await startLocalCloud({ port: 0, dynamodbPort: 0, s3Port: 0, memory: true, quiet: true, seedDemo: false });
+const cloud = await startLocalCloud({
+  port: 0,
+  dynamodbPort: 0,
+  s3Port: 0,
+  memory: true,
+  quiet: true,
+  seedDemo: false,
+});
 try {
   const token = await mintOperatorToken({ role: 'national' }, cloud.jwtSecret);
   const maintenant = Date.now();
@@ -41,7 +48,9 @@ try {
   });
   if (!campagne.ok) throw new Error(`campagne: ${campagne.status} ${await campagne.text()}`);
 
-  const exemple = JSON.parse(readFileSync(new URL('../events/candidature-valide.json', import.meta.url), 'utf8'));
+  const exemple = JSON.parse(
+    readFileSync(new URL('../events/candidature-valide.json', import.meta.url), 'utf8'),
+  );
   const body = JSON.stringify({ ...exemple, campagne: 'bench' });
   const signature = signBody(body, LOCAL_FORM_SOURCE.secret); // valid 300 s: the run is shorter
 
@@ -53,11 +62,17 @@ try {
     method: 'POST',
     connections: CONNEXIONS,
     duration: DUREE,
-    headers: { 'content-type': 'application/json', 'x-source': LOCAL_FORM_SOURCE.id, 'x-signature': signature },
+    headers: {
+      'content-type': 'application/json',
+      'x-source': LOCAL_FORM_SOURCE.id,
+      'x-signature': signature,
+    },
     body,
   });
 
-  console.log(`\nPOST /candidatures on the local cloud, ${CONNEXIONS} connections, ${DUREE} s each (node ${process.version})\n`);
+  console.log(
+    `\nPOST /candidatures on the local cloud, ${CONNEXIONS} connections, ${DUREE} s each (node ${process.version})\n`,
+  );
   console.log('| route | requests | req/s | p50 ms | p99 ms | non-2xx | errors |');
   console.log('|---|---|---|---|---|---|---|');
   console.log(ligne('GET /health (baseline)', sante));

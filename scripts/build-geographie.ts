@@ -14,10 +14,15 @@ const outDir = join(dirname(fileURLToPath(import.meta.url)), '../packages/domain
 export function deriveGeographie() {
   const communes: EtalabCommune[] = require('@etalab/decoupage-administratif/data/communes.json');
   const epcis: EtalabEpci[] = require('@etalab/decoupage-administratif/data/epci.json');
-  const regions: { code: string; nom: string }[] = require('@etalab/decoupage-administratif/data/regions.json');
-  const departements: { code: string; nom: string; region: string }[] = require(
-    '@etalab/decoupage-administratif/data/departements.json',
-  );
+  const regions: {
+    code: string;
+    nom: string;
+  }[] = require('@etalab/decoupage-administratif/data/regions.json');
+  const departements: {
+    code: string;
+    nom: string;
+    region: string;
+  }[] = require('@etalab/decoupage-administratif/data/departements.json');
 
   const actuelles = communes.filter((c) => c.type === 'commune-actuelle');
   const parCode = new Map(actuelles.map((c) => [c.code, c]));
@@ -74,7 +79,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     JSON.stringify({ regions: geo.regions, departements: geo.departements }),
   );
   writeFileSync(join(outDir, 'epcis.json'), JSON.stringify(geo.epcis));
-  writeFileSync(join(outDir, 'communes.json'), JSON.stringify({ communes: geo.communes, anciensCodes: geo.anciensCodes }));
+  writeFileSync(
+    join(outDir, 'communes.json'),
+    JSON.stringify({ communes: geo.communes, anciensCodes: geo.anciensCodes }),
+  );
   console.log(
     `geographie: ${Object.keys(geo.epcis).length} EPCI, ${Object.keys(geo.communes).length} communes, ${Object.keys(geo.regions).length} régions → ${outDir}`,
   );

@@ -1,5 +1,5 @@
-import { horlogeSysteme } from '@ti/domain/candidatures/ports';
 import { enregistrerCampagne } from '@ti/domain/campagnes/service';
+import { horlogeSysteme } from '@ti/domain/candidatures/ports';
 import { slug } from '@ti/domain/commun/schemas';
 import { loadConfig } from '@ti/platform/config';
 import { campagneStoreDynamo } from '@ti/platform/dynamodb/campagnes';
@@ -11,7 +11,10 @@ const deps = { campagnes: campagneStoreDynamo(tables.campagnes), horloge: horlog
 
 export const handler = route('campagnes/enregistrer', async ({ params, body, principal }) => {
   const id = slug.safeParse(params.id);
-  if (!id.success) throw new HttpError(400, 'Identifiant de campagne invalide', [{ path: 'id', message: id.error.issues[0]?.message ?? '' }]);
+  if (!id.success)
+    throw new HttpError(400, 'Identifiant de campagne invalide', [
+      { path: 'id', message: id.error.issues[0]?.message ?? '' },
+    ]);
   const { campagne, creee } = await enregistrerCampagne(deps, id.data, body, principal);
   return { status: creee ? 201 : 200, body: campagne, headers: { ETag: `"${campagne.version}"` } };
 });

@@ -1,5 +1,5 @@
-import { horlogeSysteme } from '@ti/domain/candidatures/ports';
 import { lireCampagne } from '@ti/domain/campagnes/service';
+import { horlogeSysteme } from '@ti/domain/candidatures/ports';
 import { loadConfig } from '@ti/platform/config';
 import { campagneStoreDynamo } from '@ti/platform/dynamodb/campagnes';
 import { candidatureStoreDynamo } from '@ti/platform/dynamodb/candidatures';

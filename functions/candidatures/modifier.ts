@@ -13,6 +13,12 @@ const deps = {
 };
 
 export const handler = route('candidatures/modifier', async ({ params, body, principal, headers }) => {
-  const candidature = await modifierCandidature(deps, params.id ?? '', body, principal.source, versionDeIfMatch(headers));
+  const candidature = await modifierCandidature(
+    deps,
+    params.id ?? '',
+    body,
+    principal.source,
+    versionDeIfMatch(headers),
+  );
   return { status: 200, body: candidature, headers: { ETag: `"${candidature.version}"` } };
 });

@@ -1,6 +1,6 @@
+import { LOCAL_FORM_SOURCE, signBody } from '@ti/local-cloud/signature';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { baseUrl, creerCampagne, envoyerSigne, exemple, jeton, operateur } from '../support/api';
-import { LOCAL_FORM_SOURCE, signBody } from '@ti/local-cloud/signature';
 
 const CAMPAGNE = 'integ-candidatures';
 const candidature = (modifier: (c: any) => void = () => {}) => {
@@ -331,7 +331,7 @@ describe('campagnes', () => {
 describe('documents publics', () => {
   it('GET /health et GET /openapi.json (3.1, généré des schémas)', async () => {
     expect(await (await fetch(`${baseUrl()}/health`)).json()).toEqual({ status: 'ok' });
-    const doc = await (await fetch(`${baseUrl()}/openapi.json`)).json();
+    const doc: any = await (await fetch(`${baseUrl()}/openapi.json`)).json();
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.paths['/candidatures'].post.requestBody.content['application/json'].schema).toEqual({
       $ref: '#/components/schemas/CandidatureSaisie',

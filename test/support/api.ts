@@ -36,7 +36,11 @@ export interface OptionsFormulaire {
 }
 
 /** Sends a body signed as the local form source does (or as told to). */
-export async function envoyerSigne(path: string, body: unknown, options: OptionsFormulaire = {}): Promise<Reponse> {
+export async function envoyerSigne(
+  path: string,
+  body: unknown,
+  options: OptionsFormulaire = {},
+): Promise<Reponse> {
   const brut = typeof body === 'string' ? body : JSON.stringify(body);
   const res = await fetch(`${baseUrl()}${path}`, {
     method: options.method ?? 'POST',
@@ -79,7 +83,11 @@ const iso = (t: number) => new Date(t).toISOString().replace('Z', '+00:00');
 /** Creates a campaign whose window is open now (or closed, or not yet open), through the API. */
 export async function creerCampagne(id: string, fenetre: 'ouverte' | 'close' | 'a_venir' = 'ouverte') {
   const maintenant = Date.now();
-  const debut = { ouverte: maintenant - jour, close: maintenant - 40 * jour, a_venir: maintenant + 10 * jour }[fenetre];
+  const debut = {
+    ouverte: maintenant - jour,
+    close: maintenant - 40 * jour,
+    a_venir: maintenant + 10 * jour,
+  }[fenetre];
   const res = await operateur(`/campagnes/${id}`, {
     method: 'PUT',
     body: {
@@ -91,6 +99,7 @@ export async function creerCampagne(id: string, fenetre: 'ouverte' | 'close' | '
       finProgramme: '2027-12-31T23:59:59+01:00',
     },
   });
-  if (res.status !== 201 && res.status !== 200) throw new Error(`campagne ${id}: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 201 && res.status !== 200)
+    throw new Error(`campagne ${id}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { deriveGeographie } from '../../scripts/build-geographie';
 
 const lire = (nom: string) =>
-  JSON.parse(readFileSync(new URL(`../../packages/domain/src/geographie/data/${nom}`, import.meta.url), 'utf8'));
+  JSON.parse(
+    readFileSync(new URL(`../../packages/domain/src/geographie/data/${nom}`, import.meta.url), 'utf8'),
+  );
 
 describe('géographie officielle', () => {
   it('est à jour de @etalab/decoupage-administratif (sinon : npm run geo:build)', () => {

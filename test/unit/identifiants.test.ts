@@ -1,4 +1,4 @@
-import { siretValide, sirenValide } from '@ti/domain/commun/identifiants';
+import { sirenValide, siretValide } from '@ti/domain/commun/identifiants';
 import { describe, expect, it } from 'vitest';
 
 describe('SIRET', () => {

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Campagne } from '@ti/domain/campagnes/campagne';
-import { ErreurDomaine } from '@ti/domain/commun/erreurs';
 import { verifierCandidature } from '@ti/domain/candidatures/regles';
 import { CandidatureSaisie } from '@ti/domain/candidatures/schema';
+import { ErreurDomaine } from '@ti/domain/commun/erreurs';
 import { describe, expect, it } from 'vitest';
 
-const exemple = JSON.parse(readFileSync(new URL('../../events/candidature-valide.json', import.meta.url), 'utf8'));
+const exemple = JSON.parse(
+  readFileSync(new URL('../../events/candidature-valide.json', import.meta.url), 'utf8'),
+);
 const campagne: Campagne = {
   id: 'demo',
   ouverture: '2023-06-23T00:00:00+02:00',
@@ -116,17 +118,18 @@ describe('règles d’une candidature', () => {
   });
 
   it('refuse une échéance après la fin du programme', () => {
-    expect(violations(saisie((c) => (c.planAction[1].echeance = '2028-01-01')))).toEqual(['planAction[1].echeance']);
+    expect(violations(saisie((c) => (c.planAction[1].echeance = '2028-01-01')))).toEqual([
+      'planAction[1].echeance',
+    ]);
   });
 
   it('exige au moins une lettre d’un élu et une d’un industriel', () => {
     expect(violations(saisie((c) => (c.lettresIntention = [{ signataire: 'X', qualite: 'elu' }])))).toEqual([
       'lettresIntention',
     ]);
-    expect(violations(saisie((c) => (c.lettresIntention = [{ signataire: 'X', qualite: 'autre' }])))).toEqual([
-      'lettresIntention',
-      'lettresIntention',
-    ]);
+    expect(violations(saisie((c) => (c.lettresIntention = [{ signataire: 'X', qualite: 'autre' }])))).toEqual(
+      ['lettresIntention', 'lettresIntention'],
+    );
   });
 
   it('rend toutes les violations à la fois', () => {
@@ -141,20 +144,24 @@ describe('règles d’une candidature', () => {
 describe('schéma d’une candidature', () => {
   it('nomme chaque champ invalide, en français', () => {
     const r = CandidatureSaisie.safeParse(
-      JSON.parse(readFileSync(new URL('../../events/candidature-schema-invalide.json', import.meta.url), 'utf8')),
+      JSON.parse(
+        readFileSync(new URL('../../events/candidature-schema-invalide.json', import.meta.url), 'utf8'),
+      ),
     );
     expect(r.success).toBe(false);
     const paths = r.error?.issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['nomTerritoire', 'planAction', 'contact.email']));
-    expect(r.error?.issues.find((i) => i.path.join('.') === 'contact.email')?.message).toBe('Adresse e-mail invalide');
+    expect(r.error?.issues.find((i) => i.path.join('.') === 'contact.email')?.message).toBe(
+      'Adresse e-mail invalide',
+    );
   });
   it('refuse un EPCI en double, plus de 30 actions, un champ inconnu', () => {
-    expect(CandidatureSaisie.safeParse({ ...exemple, perimetre: { epcis: ['200070944', '200070944'] } }).success).toBe(
-      false,
-    );
-    expect(CandidatureSaisie.safeParse({ ...exemple, planAction: Array(31).fill(exemple.planAction[0]) }).success).toBe(
-      false,
-    );
+    expect(
+      CandidatureSaisie.safeParse({ ...exemple, perimetre: { epcis: ['200070944', '200070944'] } }).success,
+    ).toBe(false);
+    expect(
+      CandidatureSaisie.safeParse({ ...exemple, planAction: Array(31).fill(exemple.planAction[0]) }).success,
+    ).toBe(false);
     expect(CandidatureSaisie.safeParse({ ...exemple, inconnu: 1 }).success).toBe(false);
   });
   it('normalise un SIRET écrit avec des espaces', () => {

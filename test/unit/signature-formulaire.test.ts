@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { verifierSignature } from '@ti/platform/http/form-signature';
-import { HttpError } from '@ti/platform/http/problem';
+import type { HttpError } from '@ti/platform/http/problem';
 import { describe, expect, it } from 'vitest';
 
 const secret = 'secret-de-test-assez-long';
@@ -22,18 +22,30 @@ async function statut(promesse: Promise<unknown>): Promise<number | 'ok'> {
 
 describe('signature HMAC des formulaires', () => {
   it('accepte une signature juste et rend la source', async () => {
-    await expect(verifier({ 'x-source': 'formulaire', 'x-signature': signer('{"a":1}', maintenant) })).resolves.toBe(
-      'formulaire',
-    );
+    await expect(
+      verifier({ 'x-source': 'formulaire', 'x-signature': signer('{"a":1}', maintenant) }),
+    ).resolves.toBe('formulaire');
   });
   it('accepte l’horodatage jusqu’à 300 s d’écart, pas au-delà', async () => {
-    expect(await statut(verifier({ 'x-source': 'formulaire', 'x-signature': signer('{"a":1}', maintenant - 300) }))).toBe('ok');
-    expect(await statut(verifier({ 'x-source': 'formulaire', 'x-signature': signer('{"a":1}', maintenant + 301) }))).toBe(401);
+    expect(
+      await statut(
+        verifier({ 'x-source': 'formulaire', 'x-signature': signer('{"a":1}', maintenant - 300) }),
+      ),
+    ).toBe('ok');
+    expect(
+      await statut(
+        verifier({ 'x-source': 'formulaire', 'x-signature': signer('{"a":1}', maintenant + 301) }),
+      ),
+    ).toBe(401);
   });
   it('refuse un corps modifié, un autre secret, une source inconnue, un en-tête mal formé', async () => {
     const juste = signer('{"a":1}', maintenant);
     expect(await statut(verifier({ 'x-source': 'formulaire', 'x-signature': juste }, '{"a":2}'))).toBe(401);
-    expect(await statut(verifier({ 'x-source': 'formulaire', 'x-signature': signer('{"a":1}', maintenant, 'autre') }))).toBe(401);
+    expect(
+      await statut(
+        verifier({ 'x-source': 'formulaire', 'x-signature': signer('{"a":1}', maintenant, 'autre') }),
+      ),
+    ).toBe(401);
     expect(await statut(verifier({ 'x-source': 'pirate', 'x-signature': juste }))).toBe(401);
     expect(await statut(verifier({ 'x-source': 'formulaire', 'x-signature': 'v1=abc' }))).toBe(401);
     expect(await statut(verifier({ 'x-source': 'formulaire' }))).toBe(401);
@@ -41,7 +53,12 @@ describe('signature HMAC des formulaires', () => {
   it('accepte l’un des secrets pendant une rotation', async () => {
     const rotation = async () => ['nouveau-secret-assez-long', secret];
     await expect(
-      verifierSignature({ 'x-source': 'f', 'x-signature': signer('x', maintenant) }, 'x', rotation, maintenant),
+      verifierSignature(
+        { 'x-source': 'f', 'x-signature': signer('x', maintenant) },
+        'x',
+        rotation,
+        maintenant,
+      ),
     ).resolves.toBe('f');
   });
 });

@@ -47,28 +47,57 @@ function operation(route: Route) {
   const erreurs = Object.fromEntries(
     ERREURS[route.auth]
       .filter((s) => route.body || ![413, 415].includes(s))
-      .map((s) => [String(s), { description: 'Erreur', content: { 'application/problem+json': { schema: ref(Probleme) } } }]),
+      .map((s) => [
+        String(s),
+        { description: 'Erreur', content: { 'application/problem+json': { schema: ref(Probleme) } } },
+      ]),
   );
   const entetes = [
     ...(route.idempotent
-      ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }]
+      ? [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            schema: { type: 'string', maxLength: 255 },
+          },
+        ]
       : []),
-    ...(route.auth === 'form' ? [{ name: 'X-Source', in: 'header', required: true, schema: { type: 'string' } }] : []),
+    ...(route.auth === 'form'
+      ? [{ name: 'X-Source', in: 'header', required: true, schema: { type: 'string' } }]
+      : []),
     ...(route.method === 'PUT' && route.auth === 'form'
-      ? [{ name: 'If-Match', in: 'header', required: false, schema: { type: 'string' }, description: 'Version lue, ex. "3"' }]
+      ? [
+          {
+            name: 'If-Match',
+            in: 'header',
+            required: false,
+            schema: { type: 'string' },
+            description: 'Version lue, ex. "3"',
+          },
+        ]
       : []),
   ];
   return {
     operationId: route.handler.replace('/', '_'),
     summary: route.summary,
     tags: [route.handler.split('/')[0]],
-    security: route.auth === 'public' ? [] : route.auth === 'form' ? [{ signatureFormulaire: [] }] : [{ jetonOperateur: [] }],
+    security:
+      route.auth === 'public'
+        ? []
+        : route.auth === 'form'
+          ? [{ signatureFormulaire: [] }]
+          : [{ jetonOperateur: [] }],
     parameters: [...parametres(route), ...entetes],
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(route.body) } } } } : {}),
+    ...(route.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: ref(route.body) } } } }
+      : {}),
     responses: {
       [String(route.response.status)]: {
         description: 'Succès',
-        ...(route.response.schema ? { content: { 'application/json': { schema: ref(route.response.schema) } } } : {}),
+        ...(route.response.schema
+          ? { content: { 'application/json': { schema: ref(route.response.schema) } } }
+          : {}),
       },
       ...erreurs,
     },
@@ -99,7 +128,8 @@ export function documentOpenApi() {
           type: 'apiKey',
           in: 'header',
           name: 'X-Signature',
-          description: 't=<secondes unix>,v1=<hex HMAC-SHA256(secret, "<t>.<corps brut>")>, avec X-Source: <source>',
+          description:
+            't=<secondes unix>,v1=<hex HMAC-SHA256(secret, "<t>.<corps brut>")>, avec X-Source: <source>',
         },
         jetonOperateur: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
       },

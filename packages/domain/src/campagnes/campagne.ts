@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Violation, conflit, regleMetier } from '../commun/erreurs';
+import { conflit, regleMetier, type Violation } from '../commun/erreurs';
 import { instant } from '../commun/schemas';
 import { dateFr, dateParis, finJourParis } from '../commun/temps';
 
@@ -7,11 +7,15 @@ import { dateFr, dateParis, finJourParis } from '../commun/temps';
 export const CampagneDates = z
   .object({
     ouverture: instant.meta({ description: 'Ouverture du dépôt des candidatures' }),
-    cloture: instant.meta({ description: 'Clôture du dépôt : le jour de la clôture est inclus (heure de Paris)' }),
+    cloture: instant.meta({
+      description: 'Clôture du dépôt : le jour de la clôture est inclus (heure de Paris)',
+    }),
     avisRegional: instant.meta({ description: 'Date limite des avis régionaux' }),
     selectionNationale: instant.meta({ description: 'Comité national de sélection' }),
     annonce: instant.meta({ description: 'Annonce des territoires labellisés' }),
-    finProgramme: instant.meta({ description: 'Fin du programme : aucune action ne peut être prévue au-delà' }),
+    finProgramme: instant.meta({
+      description: 'Fin du programme : aucune action ne peut être prévue au-delà',
+    }),
   })
   .meta({ id: 'CampagneDates' });
 export type CampagneDates = z.infer<typeof CampagneDates>;
@@ -96,5 +100,7 @@ export const CampagneVue = CampagneDates.extend({
   creeeLe: z.string(),
   modifieeLe: z.string(),
   phase: z.enum(PHASES),
-  regions: z.array(z.object({ code: z.string(), candidatures: z.number().int(), avisRecus: z.number().int() })),
+  regions: z.array(
+    z.object({ code: z.string(), candidatures: z.number().int(), avisRecus: z.number().int() }),
+  ),
 }).meta({ id: 'Campagne' });

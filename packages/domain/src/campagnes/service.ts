@@ -1,6 +1,6 @@
+import type { CampagneStore, CandidatureStore, Horloge } from '../candidatures/ports';
 import { exigerNational, type Operateur } from '../commun/acces';
 import { conflit, introuvable } from '../commun/erreurs';
-import type { CampagneStore, CandidatureStore, Horloge } from '../candidatures/ports';
 import { type Campagne, type CampagneDates, phaseALaDate, verifierCalendrier } from './campagne';
 
 /** Creates or updates a campaign's dates (national operators). Returns whether it was created. */

@@ -17,7 +17,11 @@ export interface CandidatureStore {
   remplacer(candidature: Candidature, modification: Modification, versionLue: number): Promise<boolean>;
   lire(id: string): Promise<Candidature | undefined>;
   historique(id: string): Promise<Modification[]>;
-  lister(filtre: Omit<FiltreCandidatures, 'limit' | 'cursor'>, limit: number, cursor?: string): Promise<PageResultat<Candidature>>;
+  lister(
+    filtre: Omit<FiltreCandidatures, 'limit' | 'cursor'>,
+    limit: number,
+    cursor?: string,
+  ): Promise<PageResultat<Candidature>>;
   /** Per region of the campaign: number of candidatures and of opinions received. */
   compterParRegion(campagne: string): Promise<{ code: string; candidatures: number; avisRecus: number }[]>;
 }

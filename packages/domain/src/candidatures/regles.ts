@@ -2,7 +2,14 @@ import { type Campagne, dernierJourProgramme } from '../campagnes/campagne';
 import { regleMetier, type Violation } from '../commun/erreurs';
 import { siretValide } from '../commun/identifiants';
 import { dateFr } from '../commun/temps';
-import { derivePerimetre, type Epci, epci, estMetropole, nomRegion, type PerimetreDerive } from '../geographie/officielle';
+import {
+  derivePerimetre,
+  type Epci,
+  epci,
+  estMetropole,
+  nomRegion,
+  type PerimetreDerive,
+} from '../geographie/officielle';
 import type { CandidatureSaisie } from './schema';
 
 /**
@@ -46,7 +53,10 @@ export function verifierCandidature(saisie: CandidatureSaisie, campagne: Campagn
         message: `Le périmètre couvre plusieurs régions (${liste}) : indiquez la région pilote`,
       });
     } else if (!derive.regions.includes(saisie.regionPilote)) {
-      violations.push({ path: 'regionPilote', message: `La région pilote doit être l'une des régions du périmètre : ${liste}` });
+      violations.push({
+        path: 'regionPilote',
+        message: `La région pilote doit être l'une des régions du périmètre : ${liste}`,
+      });
     }
   } else if (saisie.regionPilote && connus.length > 0 && saisie.regionPilote !== derive.regions[0]) {
     violations.push({
@@ -56,7 +66,10 @@ export function verifierCandidature(saisie: CandidatureSaisie, campagne: Campagn
   }
 
   if (!siretValide(saisie.gouvernance.industriel.siret)) {
-    violations.push({ path: 'gouvernance.industriel.siret', message: 'SIRET invalide (clé de contrôle erronée)' });
+    violations.push({
+      path: 'gouvernance.industriel.siret',
+      message: 'SIRET invalide (clé de contrôle erronée)',
+    });
   }
   if ((saisie.gouvernance.autresMembres?.length ?? 0) > 0 && !saisie.gouvernance.justificationPolynome) {
     violations.push({
@@ -77,12 +90,19 @@ export function verifierCandidature(saisie: CandidatureSaisie, campagne: Campagn
 
   const qualites = new Set(saisie.lettresIntention.map((l) => l.qualite));
   if (!qualites.has('elu')) {
-    violations.push({ path: 'lettresIntention', message: "Au moins une lettre d'intention d'un élu est requise" });
+    violations.push({
+      path: 'lettresIntention',
+      message: "Au moins une lettre d'intention d'un élu est requise",
+    });
   }
   if (!qualites.has('industriel')) {
-    violations.push({ path: 'lettresIntention', message: "Au moins une lettre d'intention d'un industriel est requise" });
+    violations.push({
+      path: 'lettresIntention',
+      message: "Au moins une lettre d'intention d'un industriel est requise",
+    });
   }
 
-  if (violations.length > 0) throw regleMetier('La candidature ne respecte pas les règles du programme', violations);
+  if (violations.length > 0)
+    throw regleMetier('La candidature ne respecte pas les règles du programme', violations);
   return derive;
 }

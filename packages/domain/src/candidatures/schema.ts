@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { codeRegion, dateJour, email, personne, priorite, siren, siret, slug, telephone, texte } from '../commun/schemas';
+import {
+  codeRegion,
+  dateJour,
+  email,
+  personne,
+  priorite,
+  siren,
+  siret,
+  slug,
+  telephone,
+  texte,
+} from '../commun/schemas';
 
 /** `POST /candidatures`, `PUT /candidatures/{id}`: one schema validates, types and documents (OpenAPI). */
 export const CandidatureSaisie = z
@@ -30,9 +41,9 @@ export const CandidatureSaisie = z
         .array(personne.extend({ qualite: texte(200) }))
         .max(30)
         .optional(),
-      justificationPolynome: texte(4000)
-        .optional()
-        .meta({ description: 'Requise quand la gouvernance compte d’autres membres que le binôme (FAQ §4.4)' }),
+      justificationPolynome: texte(4000).optional().meta({
+        description: 'Requise quand la gouvernance compte d’autres membres que le binôme (FAQ §4.4)',
+      }),
     }),
     chefDeProjet: personne.extend({ structure: texte(200) }).optional(),
     planAction: z

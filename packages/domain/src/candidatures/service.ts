@@ -40,10 +40,15 @@ function saisieDe(c: Candidature): CandidatureSaisie {
   return saisie;
 }
 
-async function campagneOuverte(deps: Pick<DependancesDepot, 'campagnes' | 'horloge'>, id: string): Promise<Campagne> {
+async function campagneOuverte(
+  deps: Pick<DependancesDepot, 'campagnes' | 'horloge'>,
+  id: string,
+): Promise<Campagne> {
   const campagne = await deps.campagnes.lire(id);
   if (!campagne) {
-    throw regleMetier('Campagne inconnue', [{ path: 'campagne', message: `La campagne « ${id} » n'existe pas` }]);
+    throw regleMetier('Campagne inconnue', [
+      { path: 'campagne', message: `La campagne « ${id} » n'existe pas` },
+    ]);
   }
   exigerFenetreOuverte(campagne, deps.horloge.maintenant());
   return campagne;
@@ -149,7 +154,9 @@ export async function modifierCandidature(
   };
   if (!(await deps.candidatures.remplacer(candidature, modification, existante.version))) {
     if (versionAttendue !== undefined) {
-      throw versionPerimee('La candidature vient d’être modifiée par ailleurs : relisez-la avant de la modifier');
+      throw versionPerimee(
+        'La candidature vient d’être modifiée par ailleurs : relisez-la avant de la modifier',
+      );
     }
     throw conflit('La candidature vient d’être modifiée par ailleurs : réessayez');
   }
@@ -157,7 +164,11 @@ export async function modifierCandidature(
 }
 
 /** One candidature with its history, for a national operator or one of its regions'. */
-export async function lireCandidature(deps: { candidatures: CandidatureStore }, id: string, operateur: Operateur) {
+export async function lireCandidature(
+  deps: { candidatures: CandidatureStore },
+  id: string,
+  operateur: Operateur,
+) {
   const candidature = await deps.candidatures.lire(id);
   if (!candidature) throw introuvable(`La candidature ${id} n'existe pas`);
   exigerAccesRegions(operateur, candidature.regions);

@@ -40,6 +40,8 @@ export const requeteInvalide = (message: string, violations: Violation[] = []) =
 /** `['planAction', 3, 'titre']` → `planAction[3].titre` */
 export function formatPath(path: readonly PropertyKey[]): string {
   return path
-    .map((segment, i) => (typeof segment === 'number' ? `[${segment}]` : i === 0 ? String(segment) : `.${String(segment)}`))
+    .map((segment, i) =>
+      typeof segment === 'number' ? `[${segment}]` : i === 0 ? String(segment) : `.${String(segment)}`,
+    )
     .join('');
 }

@@ -42,4 +42,6 @@ export const priorite = z.enum(['transition_ecologique', 'innovation', 'competen
 export type Priorite = z.infer<typeof priorite>;
 
 /** Identifiers chosen by people (campaigns): lower-case letters, digits and dashes. */
-export const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'Identifiant attendu : lettres minuscules, chiffres et tirets');
+export const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'Identifiant attendu : lettres minuscules, chiffres et tirets');

@@ -27,14 +27,25 @@ export function candidatureStoreDynamo(tableName: string): CandidatureStore {
     indexCampagne: c.campagne,
     indexDepot: `${c.deposeeLe}#${c.id}`,
   });
-  const itemVersion = (c: Candidature, m: Modification) => ({ ...m, pk: c.id, sk: versionSk(m.version), etat: c });
+  const itemVersion = (c: Candidature, m: Modification) => ({
+    ...m,
+    pk: c.id,
+    sk: versionSk(m.version),
+    etat: c,
+  });
 
   return {
     async creer(candidature, modification) {
       await db.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: tableName, Item: itemCourant(candidature), ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: tableName,
+                Item: itemCourant(candidature),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
             { Put: { TableName: tableName, Item: itemVersion(candidature, modification) } },
           ],
         }),
@@ -87,7 +98,12 @@ export function candidatureStoreDynamo(tableName: string): CandidatureStore {
             KeyConditionExpression: 'pk = :id AND begins_with(sk, :v)',
             ExpressionAttributeValues: { ':id': id, ':v': 'version#' },
             ProjectionExpression: '#version, #date, #source, #action, champs',
-            ExpressionAttributeNames: { '#version': 'version', '#date': 'date', '#source': 'source', '#action': 'action' },
+            ExpressionAttributeNames: {
+              '#version': 'version',
+              '#date': 'date',
+              '#source': 'source',
+              '#action': 'action',
+            },
             ExclusiveStartKey,
           }),
         );
@@ -170,7 +186,9 @@ export function candidatureStoreDynamo(tableName: string): CandidatureStore {
         }
         ExclusiveStartKey = page.LastEvaluatedKey;
       } while (ExclusiveStartKey);
-      return [...parRegion.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([code, c]) => ({ code, ...c }));
+      return [...parRegion.entries()]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([code, c]) => ({ code, ...c }));
     },
   };
 }

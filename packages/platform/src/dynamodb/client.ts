@@ -12,7 +12,9 @@ export function dynamoClient(): DynamoDBClient {
 }
 
 export function documentClient(): DynamoDBDocumentClient {
-  document ??= DynamoDBDocumentClient.from(dynamoClient(), { marshallOptions: { removeUndefinedValues: true } });
+  document ??= DynamoDBDocumentClient.from(dynamoClient(), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   return document;
 }
 
@@ -35,7 +37,9 @@ export const curseur = {
       Object.keys(cle).length === attributs.length &&
       attributs.every((a) => typeof (cle as Record<string, unknown>)[a] === 'string');
     if (!valide) {
-      throw requeteInvalide('Curseur de pagination invalide', [{ path: 'cursor', message: 'Curseur inconnu ou altéré' }]);
+      throw requeteInvalide('Curseur de pagination invalide', [
+        { path: 'cursor', message: 'Curseur inconnu ou altéré' },
+      ]);
     }
     return cle as Record<string, string>;
   },

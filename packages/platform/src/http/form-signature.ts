@@ -26,12 +26,17 @@ export async function verifierSignature(
   if (!source || !entete) throw new HttpError(401, 'Les en-têtes X-Source et X-Signature sont requis');
   const champs = entete.split(',').map((p) => p.trim().split('='));
   const t = champs.find(([k]) => k === 't')?.[1];
-  const v1 = champs.filter(([k, v]) => k === 'v1' && v !== undefined && /^[0-9a-f]{64}$/i.test(v)).map(([, v]) => v as string);
+  const v1 = champs
+    .filter(([k, v]) => k === 'v1' && v !== undefined && /^[0-9a-f]{64}$/i.test(v))
+    .map(([, v]) => v as string);
   if (!t || !/^\d{1,12}$/.test(t) || v1.length === 0) {
     throw new HttpError(401, 'En-tête X-Signature mal formé : attendu t=<secondes>,v1=<hmac hexadécimal>');
   }
   if (Math.abs(maintenantSecondes - Number(t)) > FENETRE_REJEU_SECONDES) {
-    throw new HttpError(401, `Signature expirée : l'horodatage doit être à moins de ${FENETRE_REJEU_SECONDES} s de l'heure actuelle`);
+    throw new HttpError(
+      401,
+      `Signature expirée : l'horodatage doit être à moins de ${FENETRE_REJEU_SECONDES} s de l'heure actuelle`,
+    );
   }
   const secrets = await secretsDe(source);
   const recues = v1.map((hex) => Buffer.from(hex, 'hex'));

@@ -12,6 +12,7 @@ export function operateurDe(event: APIGatewayProxyEvent): Operateur {
   const region = claims.region ?? claims['custom:region'];
   const id = String(claims.sub ?? claims['cognito:username'] ?? '');
   if (role === 'national') return { id, role };
-  if (role === 'regional' && typeof region === 'string' && /^\d{2}$/.test(region)) return { id, role, region };
+  if (role === 'regional' && typeof region === 'string' && /^\d{2}$/.test(region))
+    return { id, role, region };
   throw new HttpError(403, 'Jeton opérateur sans rôle valide (national, ou regional avec sa région)');
 }

@@ -14,7 +14,11 @@ import { operateurDe } from './operateur';
 import { HttpError, problem, STATUT_DE } from './problem';
 import { secretsDesSources } from './sources';
 
-type Principal<A extends Auth> = A extends 'form' ? { source: string } : A extends 'operator' ? Operateur : undefined;
+type Principal<A extends Auth> = A extends 'form'
+  ? { source: string }
+  : A extends 'operator'
+    ? Operateur
+    : undefined;
 
 export interface Requete<A extends Auth, B, Q> {
   principal: Principal<A>;
@@ -33,7 +37,9 @@ export interface Reponse {
 
 type Infer<S> = S extends z.ZodType ? z.output<S> : undefined;
 type De<H extends HandlerName> = Extract<RouteDefinie, { handler: H }>;
-type BodyDe<H extends HandlerName> = De<H> extends { body: infer B } ? Infer<B> : undefined;
+/** A JSON body as its schema outputs it; the raw bytes for a route that takes a file (`contentType`). */
+type BodyDe<H extends HandlerName> =
+  De<H> extends { body: infer B } ? Infer<B> : De<H> extends { contentType: string } ? Buffer : undefined;
 type QueryDe<H extends HandlerName> = De<H> extends { query: infer Q } ? Infer<Q> : undefined;
 
 const MAX_BODY_BYTES = Number(process.env[env.maxBodyBytes] ?? 1024 * 1024);
@@ -64,6 +70,15 @@ function lireCorps(event: APIGatewayProxyEvent): string {
   return event.isBase64Encoded ? Buffer.from(brut, 'base64').toString('utf8') : brut;
 }
 
+/** The body's bytes as sent (base64 when API Gateway treats the media type as binary). */
+function octetsDuCorps(event: APIGatewayProxyEvent): Buffer {
+  return Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+}
+
+/** `text/csv; charset=windows-1252` → `text/csv` */
+const typeMedia = (contentType: string | undefined) =>
+  (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+
 /**
  * Builds the Lambda handler of a route of `routes`: the middy chain (logging with the request's
  * correlation id, header normalisation, size and content-type checks, authentication, idempotency,
@@ -73,7 +88,15 @@ export function route<H extends HandlerName>(
   handler: H,
   fn: (req: Requete<De<H>['auth'], BodyDe<H>, QueryDe<H>>) => Promise<Reponse>,
 ) {
-  const definition: { auth: Auth; body?: z.ZodType; query?: z.ZodType; idempotent?: boolean } = routeDe(handler);
+  const definition: {
+    auth: Auth;
+    body?: z.ZodType;
+    contentType?: string;
+    maxBodyBytes?: number;
+    query?: z.ZodType;
+    idempotent?: boolean;
+  } = routeDe(handler);
+  const maxBodyBytes = definition.maxBodyBytes ?? MAX_BODY_BYTES;
   const secrets = definition.auth === 'form' ? secretsDesSources() : undefined;
 
   const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
@@ -88,11 +111,18 @@ export function route<H extends HandlerName>(
     .use({
       before: async (request) => {
         const body = lireCorps(request.event);
-        if (Buffer.byteLength(body) > MAX_BODY_BYTES) {
-          throw new HttpError(413, `Le corps de la requête dépasse ${Math.round(MAX_BODY_BYTES / 1024)} Kio`);
+        // A file is measured as sent; a JSON body as the UTF-8 text it is.
+        const taille = definition.contentType ? octetsDuCorps(request.event).length : Buffer.byteLength(body);
+        if (taille > maxBodyBytes) {
+          throw new HttpError(413, `Le corps de la requête dépasse ${Math.round(maxBodyBytes / 1024)} Kio`);
         }
         if (secrets) {
-          const source = await verifierSignature(request.event.headers, body, secrets, Math.floor(Date.now() / 1000));
+          const source = await verifierSignature(
+            request.event.headers,
+            body,
+            secrets,
+            Math.floor(Date.now() / 1000),
+          );
           logger.appendKeys({ source });
         }
       },
@@ -110,7 +140,15 @@ export function route<H extends HandlerName>(
     ) as Principal<Auth>;
 
     let body: unknown;
-    if (definition.body) {
+    if (definition.contentType) {
+      if (typeMedia(headers['content-type']) !== definition.contentType) {
+        throw new HttpError(
+          415,
+          `Le corps doit être un fichier ${definition.contentType} (Content-Type: ${definition.contentType})`,
+        );
+      }
+      body = octetsDuCorps(event);
+    } else if (definition.body) {
       const contentType = headers['content-type'] ?? '';
       if (!/^application\/([a-z.+-]*\+)?json\s*(;|$)/i.test(contentType)) {
         throw new HttpError(415, 'Le corps doit être du JSON (Content-Type: application/json)');
@@ -122,13 +160,15 @@ export function route<H extends HandlerName>(
         throw new HttpError(400, 'Le corps de la requête n’est pas du JSON valide');
       }
       const parsed = definition.body.safeParse(json);
-      if (!parsed.success) throw new HttpError(400, 'Le corps de la requête est invalide', violationsDe(parsed.error));
+      if (!parsed.success)
+        throw new HttpError(400, 'Le corps de la requête est invalide', violationsDe(parsed.error));
       body = parsed.data;
     }
     let query: unknown;
     if (definition.query) {
       const parsed = definition.query.safeParse(event.queryStringParameters ?? {});
-      if (!parsed.success) throw new HttpError(400, 'Paramètres de requête invalides', violationsDe(parsed.error));
+      if (!parsed.success)
+        throw new HttpError(400, 'Paramètres de requête invalides', violationsDe(parsed.error));
       query = parsed.data;
     }
 
@@ -143,7 +183,10 @@ export function route<H extends HandlerName>(
     });
     return {
       statusCode: reponse.status,
-      headers: { ...(reponse.body === undefined ? {} : { 'Content-Type': 'application/json' }), ...reponse.headers },
+      headers: {
+        ...(reponse.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...reponse.headers,
+      },
       body: reponse.body === undefined ? '' : JSON.stringify(reponse.body),
     };
   });

@@ -4,7 +4,10 @@ import { env } from '../config';
 import type { SecretsDeSource } from './form-signature';
 
 /** `{"<source id>": "<secret>" | ["<new secret>", "<old secret>"]}` */
-const SecretsSources = z.record(z.string(), z.union([z.string().min(16), z.array(z.string().min(16)).min(1)]));
+const SecretsSources = z.record(
+  z.string(),
+  z.union([z.string().min(16), z.array(z.string().min(16)).min(1)]),
+);
 
 const liste = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 

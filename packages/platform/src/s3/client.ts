@@ -3,8 +3,15 @@ import { env } from '../config';
 
 let instance: S3Client | undefined;
 
-/** The S3 client, created once per process (endpoint and checksum mode from the environment locally). */
+/**
+ * The S3 client, created once per process (endpoint from the environment locally). Checksums only
+ * when required: otherwise presigned PUTs carry the checksum of an empty body and S3 refuses the upload.
+ */
 export function s3Client(): S3Client {
-  instance ??= new S3Client({ forcePathStyle: process.env[env.s3PathStyle] === 'true' });
+  instance ??= new S3Client({
+    forcePathStyle: process.env[env.s3PathStyle] === 'true',
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
   return instance;
 }

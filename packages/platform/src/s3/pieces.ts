@@ -5,7 +5,8 @@ import { s3Client } from './client';
 /** How long an upload URL stays valid. */
 export const DUREE_URL_SECONDES = 15 * 60;
 
-export const clePiece = (candidatureId: string, pieceId: string) => `candidatures/${candidatureId}/${pieceId}.pdf`;
+export const clePiece = (candidatureId: string, pieceId: string) =>
+  `candidatures/${candidatureId}/${pieceId}.pdf`;
 
 /**
  * A presigned PUT for one letter of intent. Content type and length are signed: S3 refuses an

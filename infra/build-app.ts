@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Tags, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { repoRoot } from './constructs/bundling';
+import { ApiStack } from './stacks/api-stack';
+import { DataStack } from './stacks/data-stack';
+
+export interface TiApp {
+  app: App;
+  data: DataStack;
+  api: ApiStack;
+}
+
+/** The context of cdk.json (feature flags), so that tests build exactly what `cdk synth` builds. */
+function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  return cdkJson.context ?? {};
+}
+
+/**
+ * Builds the CDK app: the data stack, the API stack, and cdk-nag's AWS Solutions checks, which run
+ * as a synthesis validation plugin (cdk-nag 3): findings go to the cloud assembly's validation
+ * report and make synthesis fail when they are errors.
+ */
+export function buildApp(context: Record<string, unknown> = {}): TiApp {
+  const app = new App({ context: { ...cdkJsonContext(), ...context } });
+  const env = {
+    account: process.env.CDK_DEFAULT_ACCOUNT,
+    region: process.env.CDK_DEFAULT_REGION ?? 'eu-west-3',
+  };
+
+  const data = new DataStack(app, 'TerritoiresIndustrie-Data', {
+    env,
+    description: "Territoires d'industrie : tables DynamoDB, buckets S3, secrets des formulaires",
+    terminationProtection: true,
+  });
+  const api = new ApiStack(app, 'TerritoiresIndustrie-Api', {
+    env,
+    description: "Territoires d'industrie : API REST, fonctions Lambda, authentification des opérateurs",
+    tables: data.tables,
+    buckets: data.buckets,
+    formSourcesSecret: data.formSourcesSecret,
+  });
+  api.addStackDependency(data);
+
+  Tags.of(app).add('projet', 'territoires-industrie');
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { app, data, api };
+}

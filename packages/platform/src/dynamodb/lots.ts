@@ -1,0 +1,61 @@
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { enLots, enParallele } from '@ti/domain/commun/parallele';
+
+type Requete = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+
+/** BatchWriteItem takes 25 requests; BatchGetItem 100 keys. */
+const LOT_ECRITURE = 25;
+const LOT_LECTURE = 100;
+const EN_VOL = 8;
+const ESSAIS = 8;
+
+const attendre = (essai: number) => new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** essai)));
+
+/** Puts and deletes in batches of 25, several in flight, retrying what DynamoDB left unprocessed. */
+export async function ecrireParLots(
+  db: DynamoDBDocumentClient,
+  table: string,
+  requetes: Requete[],
+): Promise<void> {
+  await enParallele(enLots(requetes, LOT_ECRITURE), EN_VOL, async (lot) => {
+    let restantes: Requete[] = lot;
+    for (let essai = 0; restantes.length > 0; essai++) {
+      if (essai === ESSAIS)
+        throw new Error(`BatchWrite on ${table}: ${restantes.length} requests left unprocessed`);
+      if (essai > 0) await attendre(essai);
+      const { UnprocessedItems } = await db.send(
+        new BatchWriteCommand({ RequestItems: { [table]: restantes } }),
+      );
+      restantes = (UnprocessedItems?.[table] ?? []) as Requete[];
+    }
+  });
+}
+
+/** Gets items by key in batches of 100, retrying what DynamoDB left unprocessed. */
+export async function lireParLots(
+  db: DynamoDBDocumentClient,
+  table: string,
+  cles: Record<string, string>[],
+): Promise<Record<string, unknown>[]> {
+  const lus = await enParallele(enLots(cles, LOT_LECTURE), EN_VOL, async (lot) => {
+    const items: Record<string, unknown>[] = [];
+    let restantes: Record<string, unknown>[] = lot;
+    for (let essai = 0; restantes.length > 0; essai++) {
+      if (essai === ESSAIS)
+        throw new Error(`BatchGet on ${table}: ${restantes.length} keys left unprocessed`);
+      if (essai > 0) await attendre(essai);
+      const { Responses, UnprocessedKeys } = await db.send(
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: restantes } } }),
+      );
+      items.push(...(Responses?.[table] ?? []));
+      restantes = UnprocessedKeys?.[table]?.Keys ?? [];
+    }
+    return items;
+  });
+  return lus.flat();
+}

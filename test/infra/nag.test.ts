@@ -1,0 +1,83 @@
+import { routes as definedRoutes, type Route } from '@ti/platform/routes';
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { acknowledgedRules, type Synthesized, synthesize, validationReport } from './synth';
+
+/** The routes, widened to `Route` (the definitions are `as const`). */
+const routes: readonly Route[] = definedRoutes;
+
+/**
+ * cdk-nag 3 is a synthesis validation plugin: its findings go to the cloud assembly's
+ * validation-report.json, and errors make synthesis throw (in tests, the app runs "in memory").
+ */
+let s: Synthesized;
+
+beforeAll(() => {
+  s = synthesize();
+});
+
+describe('cdk-nag (AWS Solutions)', () => {
+  it('the synthesis validation report has no finding, error or warning', () => {
+    const report = validationReport(s.assembly);
+    const findings = report.pluginReports.flatMap((p) =>
+      (p.violations ?? []).map((v) => `${p.summary?.pluginName ?? '?'} ${v.severity ?? ''} ${v.ruleName}`),
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('the pack itself, run over the synthesized tree, finds nothing unacknowledged', () => {
+    const result = new AwsSolutionsChecks().validateScope(s.app);
+    expect(result.violations.map((v) => `${v.severity} ${v.ruleName}`)).toEqual([]);
+    expect(result.success).toBe(true);
+  });
+
+  it('acknowledgments are few, each for one finding, each with a reason', () => {
+    const acks = acknowledgedRules(s);
+    for (const ack of acks) {
+      expect(ack.reason.length, ack.id).toBeGreaterThan(20);
+      // No bulk acknowledgment of a granular rule.
+      if (ack.id.startsWith('AwsSolutions-IAM5') || ack.id.startsWith('AwsSolutions-IAM4')) {
+        expect(ack.id).toMatch(/\[.+\]$/);
+      }
+    }
+    const kinds = acks.map((a) => a.id.replace(/\[Resource::(?!\*).*\]$/, '[Resource::<bucket objects>]'));
+    const count = (id: string) => kinds.filter((k) => k === id).length;
+    const publicOrForm = routes.filter((r) => r.auth !== 'operator').length;
+    const withBuckets = routes.filter((r) => Object.keys(r.buckets ?? {}).length > 0).length;
+
+    expect(new Set(kinds)).toEqual(
+      new Set([
+        'AwsSolutions-IAM5[Resource::*]',
+        ...(withBuckets > 0 ? ['AwsSolutions-IAM5[Resource::<bucket objects>]'] : []),
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        'AwsSolutions-APIG4',
+        'AwsSolutions-COG4',
+        'AwsSolutions-S1',
+        'AwsSolutions-SMG4',
+      ]),
+    );
+    expect(count('AwsSolutions-IAM5[Resource::*]')).toBe(routes.length); // X-Ray, one per function role
+    expect(count('AwsSolutions-APIG4')).toBe(publicOrForm);
+    expect(count('AwsSolutions-COG4')).toBe(publicOrForm);
+    expect(count('AwsSolutions-S1')).toBe(1);
+    expect(count('AwsSolutions-SMG4')).toBe(1);
+  });
+
+  it('public and form methods are the only ones acknowledged without an authorizer', () => {
+    const acked = acknowledgedRules(s)
+      .filter((a) => a.id === 'AwsSolutions-APIG4')
+      .map((a) => a.path);
+    expect(acked.length).toBe(routes.filter((r) => r.auth !== 'operator').length);
+    for (const path of acked) expect(path).toMatch(/^TerritoiresIndustrie-Api\/Api\/Default\//);
+  });
+
+  it('would fail synthesis on a finding (control: a bucket without TLS enforcement)', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Control');
+    new s3.Bucket(stack, 'Open', { enforceSSL: false });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    expect(() => app.synth()).toThrow(/AwsSolutions-S10/);
+  });
+});
