@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type BucketKey, bucketEnv } from './buckets';
 import { type TableKey, tableEnv } from './tables';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Route, routes } from './routes';
 
 const Probleme = z
@@ -46,7 +46,7 @@ function parametres(route: Route) {
 function operation(route: Route) {
   const erreurs = Object.fromEntries(
     ERREURS[route.auth]
-      .filter((s) => route.body || ![413, 415].includes(s))
+      .filter((s) => route.body || route.contentType || ![413, 415].includes(s))
       .map((s) => [
         String(s),
         { description: 'Erreur', content: { 'application/problem+json': { schema: ref(Probleme) } } },
@@ -91,6 +91,14 @@ function operation(route: Route) {
     parameters: [...parametres(route), ...entetes],
     ...(route.body
       ? { requestBody: { required: true, content: { 'application/json': { schema: ref(route.body) } } } }
+      : {}),
+    ...(route.contentType
+      ? {
+          requestBody: {
+            required: true,
+            content: { [route.contentType]: { schema: { type: 'string', format: 'binary' } } },
+          },
+        }
       : {}),
     responses: {
       [String(route.response.status)]: {

@@ -8,7 +8,23 @@ import {
   PieceDemande,
   PieceTeleversement,
 } from '@ti/domain/candidatures/schema';
-import { z } from 'zod';
+import {
+  FicheAction,
+  FicheActionDetaillee,
+  FicheActionSaisie,
+  FiltreExportFiches,
+  FiltreFichesTerritoire,
+  InstructionFiche,
+  PageFichesAction,
+} from '@ti/domain/fiches-action/schema';
+import {
+  FiltreTerritoires,
+  PageTerritoires,
+  ParametresImport,
+  RapportImportTerritoires,
+  Territoire,
+} from '@ti/domain/territoires/schema';
+import * as z from 'zod';
 import type { BucketKey } from './buckets';
 import type { TableKey } from './tables';
 
@@ -32,6 +48,13 @@ export interface Route {
   summary: string;
   /** Request body schema (JSON); validated in the handler, documented in OpenAPI. */
   body?: z.ZodType;
+  /**
+   * A route that takes a file instead of JSON: the one media type accepted (415 otherwise); the
+   * handler receives the raw bytes. API Gateway must pass it as binary (`typesMediaBinaires`).
+   */
+  contentType?: 'text/csv';
+  /** Largest body accepted, in bytes, when not the default (1 MiB). */
+  maxBodyBytes?: number;
   /** Query string schema. */
   query?: z.ZodType;
   /** Success status and body schema, for OpenAPI. */
@@ -139,7 +162,117 @@ export const routes = [
     tables: { candidatures: 'read', idempotence: 'readwrite' },
     buckets: { pieces: 'write' },
   },
+  {
+    method: 'GET',
+    path: '/territoires',
+    handler: 'territoires/lister',
+    auth: 'operator',
+    summary: 'Lister les territoires labellisés (un opérateur régional : ceux de sa région)',
+    query: FiltreTerritoires,
+    response: { status: 200, schema: PageTerritoires },
+    tables: { territoires: 'read' },
+  },
+  {
+    method: 'GET',
+    path: '/territoires/{id}',
+    handler: 'territoires/lire',
+    auth: 'operator',
+    summary: 'Un territoire labellisé : ses EPCI, ses communes, ses régions et départements, sa génération',
+    response: { status: 200, schema: Territoire },
+    tables: { territoires: 'read' },
+  },
+  {
+    method: 'POST',
+    path: '/territoires/import',
+    handler: 'territoires/importer',
+    auth: 'operator',
+    summary:
+      'Importer une génération depuis la liste de l’ANCT (opérateur national) : le fichier CSV en corps (text/csv, ' +
+      'insee_com;lib_com;id_ti;lib_ti, UTF-8 ou Windows-1252) ; réimporter le même fichier ne change rien',
+    contentType: 'text/csv',
+    // The whole list (≈ 20,000 communes) in one request; base64 for API Gateway keeps it under Lambda's 6 MB.
+    maxBodyBytes: 4 * 1024 * 1024,
+    query: ParametresImport,
+    response: { status: 200, schema: RapportImportTerritoires },
+    idempotent: true,
+    tables: { territoires: 'readwrite', idempotence: 'readwrite' },
+  },
+  {
+    method: 'POST',
+    path: '/territoires/{id}/fiches-action',
+    handler: 'fiches-action/deposer',
+    auth: 'form',
+    summary: 'Déposer une fiche-action pour un territoire labellisé 2023-2027',
+    body: FicheActionSaisie,
+    response: { status: 201, schema: FicheAction },
+    idempotent: true,
+    formSecrets: true,
+    tables: { fichesAction: 'readwrite', territoires: 'read', campagnes: 'read', idempotence: 'readwrite' },
+  },
+  {
+    method: 'GET',
+    path: '/territoires/{id}/fiches-action',
+    handler: 'fiches-action/lister-du-territoire',
+    auth: 'operator',
+    summary: 'Les fiches-action d’un territoire (pagination par curseur)',
+    query: FiltreFichesTerritoire,
+    response: { status: 200, schema: PageFichesAction },
+    tables: { fichesAction: 'read', territoires: 'read' },
+  },
+  {
+    method: 'GET',
+    path: '/fiches-action/{id}',
+    handler: 'fiches-action/lire',
+    auth: 'operator',
+    summary: 'Une fiche-action avec son historique (statuts, motifs, champs modifiés)',
+    response: { status: 200, schema: FicheActionDetaillee },
+    tables: { fichesAction: 'read', territoires: 'read' },
+  },
+  {
+    method: 'PUT',
+    path: '/fiches-action/{id}',
+    handler: 'fiches-action/modifier',
+    auth: 'form',
+    summary: 'Modifier une fiche-action (If-Match : version ; 412 si périmée) ; elle redevient « deposee »',
+    body: FicheActionSaisie,
+    response: { status: 200, schema: FicheAction },
+    idempotent: true,
+    formSecrets: true,
+    tables: { fichesAction: 'readwrite', territoires: 'read', campagnes: 'read', idempotence: 'readwrite' },
+  },
+  {
+    method: 'POST',
+    path: '/fiches-action/{id}/instruction',
+    handler: 'fiches-action/instruire',
+    auth: 'operator',
+    summary:
+      'Instruire une fiche déposée (opérateur régional d’une région du territoire) : « validee » ou « a_completer » ' +
+      'avec son motif, gardé dans l’historique (If-Match : version, facultatif)',
+    body: InstructionFiche,
+    response: { status: 200, schema: FicheAction },
+    idempotent: true,
+    tables: { fichesAction: 'readwrite', territoires: 'read', idempotence: 'readwrite' },
+  },
+  {
+    method: 'GET',
+    path: '/fiches-action',
+    handler: 'fiches-action/exporter',
+    auth: 'operator',
+    summary:
+      'Export des fiches-action (un opérateur régional : sa région). format=json : une page {items, nextCursor}. ' +
+      'format=csv|xlsx : le fichier est écrit en flux dans S3 puis 303 See Other, Location = URL présignée (15 min), ' +
+      'corps FichierExport. CSV à la française : UTF-8 avec BOM, « ; », virgule décimale',
+    query: FiltreExportFiches,
+    response: { status: 200, schema: PageFichesAction },
+    tables: { fichesAction: 'read', territoires: 'read' },
+    buckets: { exports: 'readwrite' },
+  },
 ] as const satisfies readonly Route[];
+
+/** Media types API Gateway must pass to the handlers as binary (base64): the files routes take. */
+export const typesMediaBinaires: string[] = [
+  ...new Set((routes as readonly Route[]).flatMap((r) => (r.contentType ? [r.contentType] : []))),
+];
 
 export type RouteDefinie = (typeof routes)[number];
 export type HandlerName = RouteDefinie['handler'];

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { conflit, regleMetier, type Violation } from '../commun/erreurs';
 import { instant } from '../commun/schemas';
 import { dateFr, dateParis, finJourParis } from '../commun/temps';

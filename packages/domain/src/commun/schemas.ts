@@ -1,6 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import fr from 'zod/v4/locales/fr.js';
 
-z.config(z.locales.fr());
+z.config(fr());
 
 /** Trimmed, non-empty free text with a maximum length. */
 export const texte = (max: number) => z.string().trim().min(1, 'Ce champ ne peut pas être vide').max(max);
