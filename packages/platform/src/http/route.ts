@@ -49,7 +49,7 @@ function violationsDe(error: z.ZodError) {
 }
 
 /** Errors become problem+json; only what was meant for the client is shown to it. */
-function erreurEnReponse(error: unknown): APIGatewayProxyResult {
+export function erreurEnReponse(error: unknown): APIGatewayProxyResult {
   if (error instanceof HttpError) return problem(error.status, error.message, error.errors, error.headers);
   if (error instanceof ErreurDomaine) return problem(STATUT_DE[error.kind], error.message, error.violations);
   const name = (error as { name?: string })?.name;
@@ -61,8 +61,46 @@ function erreurEnReponse(error: unknown): APIGatewayProxyResult {
       'Retry-After': '1',
     });
   }
+  if (indisponibilite(error)) {
+    logger.error('Dependency unavailable', { error: error as Error });
+    return problem(503, 'Service momentanément indisponible : réessayez dans quelques secondes.', [], {
+      'Retry-After': '5',
+    });
+  }
   logger.error('Unexpected error', { error: error as Error });
   return problem(500, 'Une erreur inattendue est survenue ; elle a été journalisée.');
+}
+
+const CODES_RESEAU = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
+const ERREURS_TRANSITOIRES = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'IdempotencyPersistenceLayerError',
+]);
+
+/** A database or network outage that outlived the SDK's retries: retryable by the client (503). */
+function indisponibilite(error: unknown): boolean {
+  const e = error as {
+    name?: string;
+    code?: string;
+    $metadata?: { httpStatusCode?: number };
+    cause?: unknown;
+  };
+  if (!e) return false;
+  if (CODES_RESEAU.has(e.code ?? '') || ERREURS_TRANSITOIRES.has(e.name ?? '')) return true;
+  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+  return e.cause !== undefined && e.cause !== error && indisponibilite(e.cause);
 }
 
 function lireCorps(event: APIGatewayProxyEvent): string {
