@@ -1,17 +1,19 @@
 import type { BucketKey } from '@ti/platform/buckets';
 import { env } from '@ti/platform/config';
-import { type Access, type Route, routes } from '@ti/platform/routes';
+import { type Access, type Route, routes, typesMediaBinaires } from '@ti/platform/routes';
 import type { TableKey } from '@ti/platform/tables';
 import { CfnOutput, Duration, RemovalPolicy, Size, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { handlerEntry } from '../constructs/bundling';
+import { acknowledgeWildcard, arnExecutionsCalendrier, arnMachineCalendrier } from '../constructs/calendrier';
 import { grantBucket, grantTable, TiFunction } from '../constructs/ti-function';
 import { problemResponses } from './problem-responses';
 
@@ -117,6 +119,8 @@ export class ApiStack extends Stack {
       restApiName: 'territoires-industrie',
       description: "API du programme Territoires d'industrie",
       endpointTypes: [apigateway.EndpointType.REGIONAL],
+      // Files posted as such (e.g. text/csv in Windows-1252) reach the handler as bytes, base64-encoded.
+      binaryMediaTypes: typesMediaBinaires,
       minCompressionSize: Size.kibibytes(1),
       // API Gateway writes access and execution logs through an account-level role.
       cloudWatchRole: true,
@@ -236,6 +240,7 @@ export class ApiStack extends Stack {
     const fn = new TiFunction(this, id, {
       entry: handlerEntry(route.handler),
       description: `${route.method} ${route.path}`,
+      ...(route.timeoutSeconds ? { timeout: Duration.seconds(route.timeoutSeconds) } : {}),
     });
     for (const [key, access] of Object.entries(route.tables ?? {}) as [TableKey, Access][]) {
       grantTable(fn, props.tables[key], access, key);
@@ -247,9 +252,47 @@ export class ApiStack extends Stack {
       props.formSourcesSecret.grantRead(fn);
       fn.addEnvironment(env.formSourcesSecret, props.formSourcesSecret.secretArn);
     }
+    if (route.stateMachine) grantCalendrier(fn, route.stateMachine);
     this.functions[`${route.method} ${route.path}`] = fn;
     return fn;
   }
+}
+
+/**
+ * The selection calendar's state machine (workflow stack), by its fixed name: `start` starts the
+ * execution of a campaign version and stops the previous one; `callback` resumes a waiting step.
+ */
+function grantCalendrier(fn: TiFunction, access: NonNullable<Route['stateMachine']>): void {
+  if (access === 'callback') {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'CalendrierReprendreEtape',
+        actions: ['states:SendTaskSuccess'],
+        resources: [arnMachineCalendrier(fn)],
+      }),
+    );
+    return;
+  }
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'CalendrierDemarrer',
+      actions: ['states:StartExecution'],
+      resources: [arnMachineCalendrier(fn)],
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'CalendrierArreter',
+      actions: ['states:StopExecution'],
+      resources: [arnExecutionsCalendrier(fn)],
+    }),
+  );
+  acknowledgeWildcard(
+    fn.role ?? fn,
+    arnExecutionsCalendrier(fn),
+    'Executions of the calendar state machine only: they are named at run time, per campaign version.',
+  );
+  fn.addEnvironment(env.stateMachineArn, arnMachineCalendrier(fn));
 }
 
 /** Path parameters and, for form routes, the signature headers are required. */

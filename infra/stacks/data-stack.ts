@@ -1,4 +1,4 @@
-import { type BucketKey, buckets } from '@ti/platform/buckets';
+import { type BucketDefinition, type BucketKey, buckets } from '@ti/platform/buckets';
 import { type KeyAttribute, type TableDefinition, type TableKey, tables } from '@ti/platform/tables';
 import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -76,7 +76,7 @@ export class DataStack extends Stack {
     });
 
     this.buckets = {} as Record<BucketKey, s3.Bucket>;
-    for (const [key, definition] of Object.entries(buckets) as [BucketKey, { versioned: boolean }][]) {
+    for (const [key, definition] of Object.entries(buckets) as [BucketKey, BucketDefinition][]) {
       this.buckets[key] = new s3.Bucket(this, `${pascal(key)}Bucket`, {
         blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
         enforceSSL: true,
@@ -88,6 +88,7 @@ export class DataStack extends Stack {
         lifecycleRules: [
           { abortIncompleteMultipartUploadAfter: Duration.days(1) },
           ...(definition.versioned ? [{ noncurrentVersionExpiration: Duration.days(365) }] : []),
+          ...(definition.expirationDays ? [{ expiration: Duration.days(definition.expirationDays) }] : []),
         ],
         // External forms upload letters of intent straight to S3 with presigned PUT URLs, from
         // browsers on their own domains: the signature, not the origin, authorizes the upload.

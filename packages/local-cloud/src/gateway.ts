@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Route } from '@ti/platform/routes';
+import { type Route, typesMediaBinaires } from '@ti/platform/routes';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { LOCAL_REGION } from './environment';
 import { verifyAuthorizationHeader } from './operator-auth';
@@ -397,10 +397,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<Incoming['body']
   });
 }
 
-/** Content types API Gateway passes as UTF-8 text; the others arrive base64-encoded (binary media types). */
+/**
+ * Content types API Gateway passes as UTF-8 text; the others, and the API's binary media types
+ * (`typesMediaBinaires`, e.g. `text/csv`, whose bytes may be Windows-1252), arrive base64-encoded.
+ */
 export function isTextContentType(contentType: string | undefined): boolean {
   if (!contentType) return true;
   const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  if (typesMediaBinaires.includes(type)) return false;
   if (type === '' || type.startsWith('text/')) return true;
   return (
     type === 'application/json' ||

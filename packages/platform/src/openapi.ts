@@ -11,11 +11,17 @@ const Probleme = z
   })
   .meta({ id: 'Probleme', description: 'RFC 9457, messages en français' });
 
-const ERREURS: Record<Route['auth'], number[]> = {
-  public: [],
-  form: [400, 401, 403, 404, 409, 412, 413, 415, 422],
-  operator: [400, 401, 403, 404],
-};
+const LECTURE = [400, 401, 403, 404];
+const ECRITURE = [...LECTURE, 409, 412, 413, 415, 422];
+/** The error statuses a route may answer (the health and OpenAPI documents answer none). */
+const erreursDe = (route: Route): number[] =>
+  route.auth === 'public'
+    ? route.path.includes('{') || route.query
+      ? [400, 404]
+      : []
+    : route.method === 'GET'
+      ? LECTURE
+      : ECRITURE;
 
 const ref = (schema: z.ZodType) => {
   const id = z.globalRegistry.get(schema)?.id;
@@ -45,7 +51,7 @@ function parametres(route: Route) {
 
 function operation(route: Route) {
   const erreurs = Object.fromEntries(
-    ERREURS[route.auth]
+    erreursDe(route)
       .filter((s) => route.body || route.contentType || ![413, 415].includes(s))
       .map((s) => [
         String(s),

@@ -1,3 +1,4 @@
+import { AvisSaisie, Decision, DecisionSaisie } from '@ti/domain/calendrier/schema';
 import { CampagneDates, CampagneVue } from '@ti/domain/campagnes/campagne';
 import {
   Candidature,
@@ -24,6 +25,13 @@ import {
   RapportImportTerritoires,
   Territoire,
 } from '@ti/domain/territoires/schema';
+import {
+  DemandeImport,
+  FiltreLaureats,
+  ImportDemande,
+  PageLaureats,
+  RapportImport,
+} from '@ti/domain/laureats/schema';
 import * as z from 'zod';
 import type { BucketKey } from './buckets';
 import type { TableKey } from './tables';
@@ -55,6 +63,8 @@ export interface Route {
   contentType?: 'text/csv';
   /** Largest body accepted, in bytes, when not the default (1 MiB). */
   maxBodyBytes?: number;
+  /** Lambda timeout when the default (10 s) is too short; API Gateway gives up at 29 s. */
+  timeoutSeconds?: number;
   /** Query string schema. */
   query?: z.ZodType;
   /** Success status and body schema, for OpenAPI. */
@@ -65,6 +75,11 @@ export interface Route {
   buckets?: Partial<Record<BucketKey, Access>>;
   /** Whether the handler reads the form sources' secrets. */
   formSecrets?: boolean;
+  /**
+   * What the handler does with the selection calendar's state machine: `start` (and stop) executions,
+   * or `callback`: resume a waiting step with its task token (`SendTaskSuccess`).
+   */
+  stateMachine?: 'start' | 'callback';
 }
 
 const Sante = z.object({ status: z.literal('ok') }).meta({ id: 'Sante' });
@@ -100,11 +115,14 @@ export const routes = [
     path: '/campagnes/{id}',
     handler: 'campagnes/enregistrer',
     auth: 'operator',
-    summary: 'Créer ou modifier le calendrier d’une campagne (opérateur national)',
+    summary:
+      'Créer ou modifier le calendrier d’une campagne (opérateur national) : 201 à la création, 200 ensuite. ' +
+      'Chaque version des dates démarre son calendrier de sélection (et arrête celui de la version précédente)',
     body: CampagneDates,
     response: { status: 200, schema: CampagneVue },
     idempotent: true,
     tables: { campagnes: 'readwrite', idempotence: 'readwrite' },
+    stateMachine: 'start',
   },
   {
     method: 'POST',
@@ -185,6 +203,7 @@ export const routes = [
     method: 'POST',
     path: '/territoires/import',
     handler: 'territoires/importer',
+    timeoutSeconds: 28,
     auth: 'operator',
     summary:
       'Importer une génération depuis la liste de l’ANCT (opérateur national) : le fichier CSV en corps (text/csv, ' +
@@ -257,6 +276,7 @@ export const routes = [
     method: 'GET',
     path: '/fiches-action',
     handler: 'fiches-action/exporter',
+    timeoutSeconds: 28,
     auth: 'operator',
     summary:
       'Export des fiches-action (un opérateur régional : sa région). format=json : une page {items, nextCursor}. ' +
@@ -266,6 +286,72 @@ export const routes = [
     response: { status: 200, schema: PageFichesAction },
     tables: { fichesAction: 'read', territoires: 'read' },
     buckets: { exports: 'readwrite' },
+  },
+  {
+    method: 'POST',
+    path: '/candidatures/{id}/avis',
+    handler: 'candidatures/avis',
+    auth: 'operator',
+    summary:
+      'L’avis d’opportunité du conseil régional ou de la préfecture de région (opérateur régional d’une région ' +
+      'de la candidature), pendant l’instruction régionale (409 sinon) ; un second avis du même émetteur ' +
+      'remplace le premier, l’historique garde les deux',
+    body: AvisSaisie,
+    response: { status: 200, schema: Candidature },
+    idempotent: true,
+    tables: { candidatures: 'readwrite', campagnes: 'read', calendrier: 'readwrite', idempotence: 'readwrite' },
+    stateMachine: 'callback',
+  },
+  {
+    method: 'POST',
+    path: '/campagnes/{id}/decision',
+    handler: 'campagnes/decision',
+    auth: 'operator',
+    summary:
+      'La décision du comité national (opérateur national), pendant la sélection nationale, une fois (409 sinon) : ' +
+      'chaque candidature de la campagne une seule fois, dans labellisees ou nonRetenues (422 sinon, avec le ' +
+      'chemin de chaque identifiant fautif). Appliquée à l’annonce',
+    body: DecisionSaisie,
+    response: { status: 200, schema: Decision },
+    idempotent: true,
+    tables: { campagnes: 'readwrite', candidatures: 'read', calendrier: 'readwrite', idempotence: 'readwrite' },
+    stateMachine: 'callback',
+  },
+  {
+    method: 'POST',
+    path: '/laureats/imports',
+    handler: 'laureats/importer',
+    auth: 'operator',
+    summary:
+      'Importer un export Bpifrance des lauréats (opérateur national) : une URL de dépôt (PUT présigné, 15 min) ' +
+      'pour le fichier .csv ou .xlsx ; son dépôt lance l’ingestion, suivie par GET /laureats/imports/{id}',
+    body: DemandeImport,
+    response: { status: 201, schema: ImportDemande },
+    idempotent: true,
+    tables: { idempotence: 'readwrite' },
+    buckets: { laureats: 'write' },
+  },
+  {
+    method: 'GET',
+    path: '/laureats/imports/{id}',
+    handler: 'laureats/lire-import',
+    auth: 'operator',
+    summary:
+      'Le rapport d’un import de lauréats : lignes nouvelles, modifiées, inchangées, rejetées (ligne, colonne, motif), ' +
+      'avertissements ; une fois terminé, les liens du rapport complet (JSON) et des lignes rejetées (CSV)',
+    response: { status: 200, schema: RapportImport },
+    tables: { laureats: 'read' },
+    buckets: { laureats: 'read' },
+  },
+  {
+    method: 'GET',
+    path: '/laureats',
+    handler: 'laureats/lister',
+    auth: 'operator',
+    summary: 'Les lauréats ingérés, par région ou par territoire (un opérateur régional : sa région)',
+    query: FiltreLaureats,
+    response: { status: 200, schema: PageLaureats },
+    tables: { laureats: 'read' },
   },
 ] as const satisfies readonly Route[];
 

@@ -37,6 +37,67 @@ export const tables = {
     partitionKey: { name: 'id', type: 'S' },
     timeToLiveAttribute: 'expiration',
   },
+  /**
+   * Labelled territories: `pk = "territoire#<id>"`, `sk = "territoire"`, listed through `liste`
+   * (`indexOrdre = "<generation>#<id>"`); and the commune → territories index, one item per pair:
+   * `pk = "commune#<code INSEE>"`, `sk = "territoire#<id>"`.
+   */
+  territoires: {
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    globalIndexes: [
+      {
+        name: 'liste',
+        partitionKey: { name: 'indexListe', type: 'S' },
+        sortKey: { name: 'indexOrdre', type: 'S' },
+      },
+    ],
+  },
+  /** One item `sk = "courant"` per fiche-action, plus one `sk = "version#000001"` per event (history). */
+  fichesAction: {
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    globalIndexes: [
+      {
+        name: 'parTerritoire',
+        partitionKey: { name: 'indexTerritoire', type: 'S' },
+        sortKey: { name: 'indexDepot', type: 'S' },
+      },
+    ],
+  },
+  /**
+   * The selection calendar's working items, `pk = "campagne#<id>"`: the task token of each waiting step
+   * (`sk = "jeton#avis#<region>"`, `"jeton#decision"`), the regional reminders sent (`"rappel#<region>"`)
+   * and the candidates notified (`"notification#<candidature>"`).
+   */
+  calendrier: {
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    timeToLiveAttribute: 'expiration',
+  },
+  /**
+   * Laureates of Bpifrance's exports and their imports. `pk = "laureat#<Identifiant projet>"`:
+   * `sk = "laureat"` the laureate (listed by region through `parRegion`, `indexOrdre` = its id) and one
+   * `sk = "territoire#<id>"` per territory it lies in (listed through `parTerritoire`);
+   * `pk = "import#<importId>"`: `sk = "import"` the import record, `sk = "rejet#<ligne>#<n>"` and
+   * `"avertissement#<ligne>#<n>"` its report's rows; `pk = "export#<sha256>"`: an export fetched once.
+   */
+  laureats: {
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+    globalIndexes: [
+      {
+        name: 'parRegion',
+        partitionKey: { name: 'indexRegion', type: 'S' },
+        sortKey: { name: 'indexOrdre', type: 'S' },
+      },
+      {
+        name: 'parTerritoire',
+        partitionKey: { name: 'indexTerritoire', type: 'S' },
+        sortKey: { name: 'indexOrdre', type: 'S' },
+      },
+    ],
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableKey = keyof typeof tables;

@@ -42,3 +42,50 @@ export function centimesEnTexte(centimes: number): string {
   const [entier = '0', decimales = '00'] = centimesFr(centimes).split(',');
   return `${entier.replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f')},${decimales} €`;
 }
+
+/**
+ * An amount in euros as files write it → integer cents, without going through a float:
+ * `1 234 567,89`, `1234567.89`, `1.234.567,89`, `1,234,567.89`, with normal, non-breaking or narrow
+ * non-breaking spaces, with or without `€`/`EUR`. Undefined when it is not an amount with at most
+ * 2 decimals; `1.234` and `1,234` too, which could be a thousand or one euro and a fraction.
+ * Negative amounts come back negative: whether they are allowed is the caller's rule.
+ */
+export function centimesDepuisTexte(texte: string): number | undefined {
+  const s = texte.replace(/[\s\u00a0\u202f\u2007\u2009']/g, '').replace(/^€|(€|eur|euros?)$/gi, '');
+  const m = /^(-?)(\d[\d.,]*)$/.exec(s);
+  if (!m) return undefined;
+  const chiffres = m[2] as string;
+  const point = chiffres.lastIndexOf('.');
+  const virgule = chiffres.lastIndexOf(',');
+  let entier = chiffres;
+  let decimales = '';
+  let milliers: string | undefined;
+  if (point >= 0 && virgule >= 0) {
+    const decimal = Math.max(point, virgule);
+    milliers = decimal === point ? ',' : '.';
+    entier = chiffres.slice(0, decimal);
+    decimales = chiffres.slice(decimal + 1);
+    if (decimales.includes(milliers)) return undefined;
+  } else if (point >= 0 || virgule >= 0) {
+    const separateur = point >= 0 ? '.' : ',';
+    const position = Math.max(point, virgule);
+    if (chiffres.indexOf(separateur) !== position) milliers = separateur;
+    else {
+      const apres = chiffres.length - position - 1;
+      if (apres === 3 || apres === 0) return undefined;
+      entier = chiffres.slice(0, position);
+      decimales = chiffres.slice(position + 1);
+    }
+  }
+  if (milliers !== undefined) {
+    const groupes = entier.split(milliers);
+    if (!/^\d{1,3}$/.test(groupes[0] as string) || groupes.slice(1).some((g) => !/^\d{3}$/.test(g))) {
+      return undefined;
+    }
+    entier = groupes.join('');
+  }
+  if (!/^\d+$/.test(entier) || !/^\d{0,2}$/.test(decimales)) return undefined;
+  const centimes = Number(entier) * 100 + Number(decimales.padEnd(2, '0'));
+  if (centimes > MONTANT_MAX * 100) return undefined;
+  return m[1] === '-' ? -centimes : centimes;
+}

@@ -16,13 +16,17 @@ const ESSAIS = 8;
 
 const attendre = (essai: number) => new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** essai)));
 
-/** Puts and deletes in batches of 25, several in flight, retrying what DynamoDB left unprocessed. */
+/**
+ * Puts and deletes in batches of 25, several in flight (`enVol`, default 8), retrying what DynamoDB
+ * left unprocessed with exponential backoff.
+ */
 export async function ecrireParLots(
   db: DynamoDBDocumentClient,
   table: string,
   requetes: Requete[],
+  options: { enVol?: number } = {},
 ): Promise<void> {
-  await enParallele(enLots(requetes, LOT_ECRITURE), EN_VOL, async (lot) => {
+  await enParallele(enLots(requetes, LOT_ECRITURE), options.enVol ?? EN_VOL, async (lot) => {
     let restantes: Requete[] = lot;
     for (let essai = 0; restantes.length > 0; essai++) {
       if (essai === ESSAIS)
@@ -41,8 +45,9 @@ export async function lireParLots(
   db: DynamoDBDocumentClient,
   table: string,
   cles: Record<string, string>[],
+  options: { enVol?: number } = {},
 ): Promise<Record<string, unknown>[]> {
-  const lus = await enParallele(enLots(cles, LOT_LECTURE), EN_VOL, async (lot) => {
+  const lus = await enParallele(enLots(cles, LOT_LECTURE), options.enVol ?? EN_VOL, async (lot) => {
     const items: Record<string, unknown>[] = [];
     let restantes: Record<string, unknown>[] = lot;
     for (let essai = 0; restantes.length > 0; essai++) {

@@ -56,7 +56,14 @@ export async function deposerExport(options: {
     },
     queueSize: 2,
   });
-  const [, lignes] = await Promise.all([envoi.done(), tableur.termine]);
+  let lignes: number;
+  try {
+    [, lignes] = await Promise.all([envoi.done(), tableur.termine]);
+  } catch (error) {
+    // Stops the writer too (a failed upload no longer reads it).
+    tableur.flux.destroy(error as Error);
+    throw error;
+  }
 
   const url = await getSignedUrl(s3Client(), new GetObjectCommand({ Bucket: bucket, Key: cle }), {
     expiresIn: DUREE_TELECHARGEMENT_SECONDES,

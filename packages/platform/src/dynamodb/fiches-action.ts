@@ -1,0 +1,205 @@
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { requeteInvalide } from '@ti/domain/commun/erreurs';
+import type { FicheActionStore, FiltreFiches } from '@ti/domain/fiches-action/ports';
+import type { EvenementFiche, FicheAction } from '@ti/domain/fiches-action/schema';
+import * as z from 'zod';
+import { conditionEchouee, documentClient } from './client';
+
+const COURANT = 'courant';
+const versionSk = (v: number) => `version#${String(v).padStart(6, '0')}`;
+/** At most this many queries to fill one page (most territories have few fiches, many none). */
+const MAX_REQUETES_PAR_PAGE = 250;
+
+function sansCles<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, indexTerritoire: _t, indexDepot: _d, ...reste } = item;
+  return reste as T;
+}
+
+/** Where a listing over several territories stopped: a territory, and the key inside its fiches. */
+const Position = z.object({
+  t: z.string(),
+  k: z
+    .object({ pk: z.string(), sk: z.string(), indexTerritoire: z.string(), indexDepot: z.string() })
+    .strict()
+    .nullable(),
+});
+type Position = z.infer<typeof Position>;
+
+const encoderPosition = (p: Position | null) =>
+  p === null ? null : Buffer.from(JSON.stringify(p)).toString('base64url');
+
+function decoderPosition(valeur: string | undefined): Position | undefined {
+  if (!valeur) return undefined;
+  try {
+    return Position.parse(JSON.parse(Buffer.from(valeur, 'base64url').toString('utf8')));
+  } catch {
+    throw requeteInvalide('Curseur de pagination invalide', [
+      { path: 'cursor', message: 'Curseur inconnu ou altéré' },
+    ]);
+  }
+}
+
+/**
+ * Fiches-action in DynamoDB (see `tables.fichesAction`): `pk = id`; `sk = "courant"` holds the
+ * current state and the keys of the `parTerritoire` index; `sk = "version#000001"`… one item per
+ * event, written in the same transaction.
+ */
+export function ficheActionStoreDynamo(tableName: string): FicheActionStore {
+  const db = documentClient();
+
+  const itemCourant = (f: FicheAction) => ({
+    ...f,
+    pk: f.id,
+    sk: COURANT,
+    indexTerritoire: f.territoire,
+    indexDepot: `${f.deposeeLe}#${f.id}`,
+  });
+  const itemEvenement = (f: FicheAction, e: EvenementFiche) => ({
+    ...e,
+    pk: f.id,
+    sk: versionSk(e.version),
+    etat: f,
+  });
+
+  /** One query of a territory's fiches. */
+  async function requete(
+    territoire: string,
+    filtre: FiltreFiches,
+    limit: number | undefined,
+    depuis: Position['k'],
+  ) {
+    const page = await db.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'parTerritoire',
+        KeyConditionExpression: 'indexTerritoire = :t',
+        ...(filtre.priorite ? { FilterExpression: 'priorite = :p' } : {}),
+        ExpressionAttributeValues: {
+          ':t': territoire,
+          ...(filtre.priorite ? { ':p': filtre.priorite } : {}),
+        },
+        ...(limit === undefined ? {} : { Limit: limit }),
+        ...(depuis ? { ExclusiveStartKey: depuis } : {}),
+      }),
+    );
+    return {
+      items: (page.Items ?? []).map((i) => sansCles<FicheAction>(i)),
+      suite: (page.LastEvaluatedKey ?? null) as Position['k'],
+    };
+  }
+
+  return {
+    async creer(fiche, evenement) {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName,
+                Item: itemCourant(fiche),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            { Put: { TableName: tableName, Item: itemEvenement(fiche, evenement) } },
+          ],
+        }),
+      );
+    },
+
+    async remplacer(fiche, evenement, versionLue) {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: itemCourant(fiche),
+                  ConditionExpression: '#v = :v',
+                  ExpressionAttributeNames: { '#v': 'version' },
+                  ExpressionAttributeValues: { ':v': versionLue },
+                },
+              },
+              {
+                Put: {
+                  TableName: tableName,
+                  Item: itemEvenement(fiche, evenement),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (conditionEchouee(error)) return false;
+        throw error;
+      }
+    },
+
+    async lire(id) {
+      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: { pk: id, sk: COURANT } }));
+      return Item ? sansCles<FicheAction>(Item) : undefined;
+    },
+
+    async historique(id) {
+      const evenements: EvenementFiche[] = [];
+      let ExclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :id AND begins_with(sk, :v)',
+            ExpressionAttributeValues: { ':id': id, ':v': 'version#' },
+            ProjectionExpression: '#version, #date, auteur, #action, statut, champs, motif',
+            ExpressionAttributeNames: { '#version': 'version', '#date': 'date', '#action': 'action' },
+            ExclusiveStartKey,
+          }),
+        );
+        evenements.push(...((page.Items ?? []) as EvenementFiche[]));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return evenements;
+    },
+
+    async page(territoires, filtre, limit, cursor) {
+      const depart = decoderPosition(cursor);
+      let i = depart ? territoires.indexOf(depart.t) : 0;
+      if (i < 0) {
+        throw requeteInvalide('Curseur de pagination invalide', [
+          { path: 'cursor', message: 'Ce curseur ne correspond pas à ces filtres' },
+        ]);
+      }
+      let depuis: Position['k'] = depart?.k ?? null;
+      const items: FicheAction[] = [];
+      for (let n = 0; n < MAX_REQUETES_PAR_PAGE && i < territoires.length && items.length < limit; n++) {
+        const territoire = territoires[i] as string;
+        // Limit bounds what is evaluated, so a page never overshoots and the cursor stays exact.
+        const { items: lus, suite } = await requete(territoire, filtre, limit - items.length, depuis);
+        items.push(...lus);
+        if (suite) depuis = suite;
+        else {
+          i += 1;
+          depuis = null;
+        }
+      }
+      const position = i < territoires.length ? { t: territoires[i] as string, k: depuis } : null;
+      return { items, nextCursor: encoderPosition(position) };
+    },
+
+    async *parcourir(territoires, filtre) {
+      // One page read ahead: DynamoDB reads the next page while the caller writes this one out.
+      // At most two pages (2 MB) are held at once.
+      const lire = (i: number, depuis: Position['k']) =>
+        requete(territoires[i] as string, filtre, undefined, depuis).then((page) => ({ ...page, i }));
+      let prochaine = territoires.length > 0 ? lire(0, null) : undefined;
+      while (prochaine) {
+        const { items, suite, i } = await prochaine;
+        prochaine = suite ? lire(i, suite) : i + 1 < territoires.length ? lire(i + 1, null) : undefined;
+        // A read ahead that fails while the caller stops early must not go unhandled.
+        prochaine?.catch(() => {});
+        if (items.length > 0) yield items;
+      }
+    },
+  };
+}

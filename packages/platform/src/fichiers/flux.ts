@@ -1,0 +1,244 @@
+import { Readable } from 'node:stream';
+import type { CelluleLue } from '@ti/domain/laureats/ligne';
+import { FichierIllisible, type LigneBrute, type TableauEnFlux } from '@ti/domain/laureats/ports';
+import { parse } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { type Separateur, separateurDe } from './csv';
+import type { Encodage } from './texte';
+
+/**
+ * Files read as streams, row after row, whatever their size: memory holds a chunk and a row, not the
+ * file. The rules are those of `decoderTexte` and `lireCsv` (BOM, UTF-8 or Windows-1252, the
+ * separator of the header line) applied to a stream, plus XLSX through exceljs' streaming reader.
+ * Rows carry their number as a spreadsheet shows it (empty lines count, a quoted line break does not).
+ */
+
+export type FormatFichier = 'csv' | 'xlsx';
+
+export interface TableauLu extends TableauEnFlux {
+  format: FormatFichier;
+  /** CSV only, known once the first rows are read. */
+  encodage(): Encodage | undefined;
+  separateur: Separateur | undefined;
+}
+
+type Octets = AsyncIterable<Uint8Array>;
+
+/** Counts the bytes that go through. */
+function compteur(source: Octets): { flux: AsyncGenerator<Buffer>; lus: () => number } {
+  let lus = 0;
+  async function* flux() {
+    for await (const morceau of source) {
+      lus += morceau.byteLength;
+      yield Buffer.isBuffer(morceau) ? morceau : Buffer.from(morceau);
+    }
+  }
+  return { flux: flux(), lus: () => lus };
+}
+
+/** The first chunk, and a stream that gives it back followed by the rest. */
+async function entamer(source: AsyncIterator<Buffer>): Promise<{ debut: Buffer; tout: AsyncGenerator<Buffer> }> {
+  let debut = Buffer.alloc(0);
+  while (debut.length < 8) {
+    const suivant = await source.next();
+    if (suivant.done) break;
+    debut = Buffer.concat([debut, suivant.value]);
+  }
+  async function* tout() {
+    if (debut.length > 0) yield debut;
+    for (let n = await source.next(); !n.done; n = await source.next()) yield n.value;
+  }
+  return { debut, tout: tout() };
+}
+
+/** Length of the UTF-8 sequence starting at `i` if it is a valid one, 0 if invalid, -1 if cut short. */
+function sequenceUtf8(b: Buffer, i: number): number {
+  const c = b[i] as number;
+  const longueur = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (longueur === 0) return 0;
+  for (let k = 1; k < longueur; k++) {
+    if (i + k >= b.length) return -1;
+    if (((b[i + k] as number) & 0xc0) !== 0x80) return 0;
+  }
+  return longueur;
+}
+
+/**
+ * Decodes a byte stream the way `decoderTexte` decodes a whole file: a BOM decides (UTF-8, UTF-16);
+ * otherwise the first non-ASCII character does: valid UTF-8 → UTF-8, else Windows-1252 (French Excel's
+ * "CSV (séparateur : point-virgule)"). ASCII reads the same in both, so nothing is held back to decide.
+ */
+export function decoderEnFlux(source: Octets): { texte: AsyncGenerator<string>; encodage: () => Encodage | undefined } {
+  let encodage: Encodage | undefined;
+  async function* texte() {
+    let decodeur: { write(b: Buffer): string; end(): string | undefined } | undefined;
+    let reste = Buffer.alloc(0);
+    let premier = true;
+    for await (const brut of source) {
+      let morceau = reste.length > 0 ? Buffer.concat([reste, Buffer.from(brut)]) : Buffer.from(brut);
+      reste = Buffer.alloc(0);
+      if (premier) {
+        if (morceau.length < 3 && morceau.length > 0) {
+          reste = morceau;
+          continue;
+        }
+        premier = false;
+        if (morceau[0] === 0xef && morceau[1] === 0xbb && morceau[2] === 0xbf) {
+          encodage = 'utf-8';
+          morceau = morceau.subarray(3);
+        } else if (morceau[0] === 0xff && morceau[1] === 0xfe) encodage = 'utf-16le';
+        else if (morceau[0] === 0xfe && morceau[1] === 0xff) encodage = 'utf-16be';
+        if (encodage) decodeur = iconv.getDecoder(encodage, { stripBOM: true });
+      }
+      if (!decodeur) {
+        const latin1 = morceau.toString('latin1');
+        const i = latin1.search(/[\u0080-\u00ff]/);
+        if (i === -1) {
+          yield latin1;
+          continue;
+        }
+        const longueur = sequenceUtf8(morceau, i);
+        if (longueur === -1) {
+          // The character straddles two chunks: decide with the next one.
+          if (i > 0) yield morceau.subarray(0, i).toString('latin1');
+          reste = morceau.subarray(i);
+          continue;
+        }
+        encodage = longueur > 0 ? 'utf-8' : 'windows-1252';
+        decodeur = iconv.getDecoder(encodage);
+      }
+      const t = decodeur.write(morceau);
+      if (t) yield t;
+    }
+    if (reste.length > 0) {
+      encodage ??= sequenceUtf8(reste, 0) > 0 ? 'utf-8' : 'windows-1252';
+      decodeur ??= iconv.getDecoder(encodage);
+      const t = decodeur.write(reste);
+      if (t) yield t;
+    }
+    const fin = decodeur?.end();
+    if (fin) yield fin;
+    encodage ??= 'utf-8';
+  }
+  return { texte: texte(), encodage: () => encodage };
+}
+
+/** Gives back `debut`, then the rest of `source`. */
+async function* prefixer(debut: string, source: AsyncIterator<string>): AsyncGenerator<string> {
+  if (debut) yield debut;
+  for (let n = await source.next(); !n.done; n = await source.next()) yield n.value;
+}
+
+/** CSV rows: the separator is the header line's (`;`, `,` or tab), quoted fields may hold anything. */
+async function lireCsvEnFlux(octets: Octets, lus: () => number): Promise<TableauLu> {
+  const { texte, encodage } = decoderEnFlux(octets);
+  const source = texte[Symbol.asyncIterator]();
+  // Enough text to hold the first non-empty line (the header), whatever the chunk sizes.
+  let debut = '';
+  while (!/\S[^\r\n]*\r?\n/.test(debut)) {
+    const n = await source.next();
+    if (n.done) break;
+    debut += n.value;
+  }
+  const separateur = separateurDe(debut.replace(/^(\s*\r?\n)+/, ''));
+  const analyseur = parse({
+    delimiter: separateur,
+    bom: true,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: false,
+  });
+  const texteLu = Readable.from(prefixer(debut, source));
+  texteLu.on('error', (error) => analyseur.destroy(error)).pipe(analyseur);
+
+  async function* lignes(): AsyncGenerator<LigneBrute> {
+    let numero = 0;
+    try {
+      for await (const enregistrement of analyseur as AsyncIterable<string[]>) {
+        numero += 1;
+        yield { numero, cellules: enregistrement };
+      }
+    } catch (error) {
+      const e = error as { code?: string; message?: string };
+      if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
+        throw new FichierIllisible(
+          e.code === 'CSV_QUOTE_NOT_CLOSED'
+            ? 'un guillemet ouvert n’est jamais fermé'
+            : `CSV mal formé (${e.message ?? e.code})`,
+          numero + 1,
+        );
+      }
+      throw error;
+    } finally {
+      texteLu.destroy();
+      analyseur.destroy();
+    }
+  }
+  return { format: 'csv', lignes: lignes(), octetsLus: lus, encodage, separateur };
+}
+
+type ValeurExcel = ExcelJS.CellValue | undefined;
+
+/** An XLSX cell as text, number, date or boolean (formulas give their result, rich text its text). */
+function celluleXlsx(v: ValeurExcel): CelluleLue {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Date) return v;
+  if ('richText' in v) return v.richText.map((r) => r.text).join('');
+  if ('result' in v) return celluleXlsx(v.result as ValeurExcel);
+  if ('formula' in v || 'sharedFormula' in v) return null;
+  if ('text' in v) return typeof v.text === 'string' ? v.text : celluleXlsx(v.text as ValeurExcel);
+  if ('error' in v) return String(v.error);
+  return null;
+}
+
+/** The first worksheet's rows, through exceljs' streaming reader (one row at a time). */
+function lireXlsxEnFlux(octets: Octets, lus: () => number): TableauLu {
+  async function* lignes(): AsyncGenerator<LigneBrute> {
+    const flux = Readable.from(octets);
+    const lecteur = new ExcelJS.stream.xlsx.WorkbookReader(flux, {
+      worksheets: 'emit',
+      sharedStrings: 'cache',
+      hyperlinks: 'ignore',
+      styles: 'cache',
+      entries: 'emit',
+    });
+    try {
+      for await (const feuille of lecteur) {
+        for await (const ligne of feuille as AsyncIterable<ExcelJS.Row>) {
+          const valeurs = ligne.values as ValeurExcel[];
+          const cellules: CelluleLue[] = [];
+          for (let i = 1; i < valeurs.length; i++) cellules.push(celluleXlsx(valeurs[i]));
+          yield { numero: ligne.number, cellules };
+        }
+        break;
+      }
+    } catch (error) {
+      if (error instanceof FichierIllisible) throw error;
+      throw new FichierIllisible(`classeur XLSX illisible (${(error as Error).message})`);
+    } finally {
+      flux.destroy();
+    }
+  }
+  return { format: 'xlsx', lignes: lignes(), octetsLus: lus, encodage: () => undefined, separateur: undefined };
+}
+
+/**
+ * Opens a CSV or XLSX file from its bytes (an S3 object's body, a local file): the format is told by
+ * its first bytes (an XLSX file is a ZIP archive), not by its name.
+ */
+export async function lireTableauEnFlux(source: Octets): Promise<TableauLu> {
+  const { flux, lus } = compteur(source);
+  const { debut, tout } = await entamer(flux);
+  if (debut.length >= 4 && debut[0] === 0x50 && debut[1] === 0x4b && debut[2] === 0x03 && debut[3] === 0x04) {
+    return lireXlsxEnFlux(tout, lus);
+  }
+  if (debut.length >= 4 && debut[0] === 0xd0 && debut[1] === 0xcf && debut[2] === 0x11 && debut[3] === 0xe0) {
+    throw new FichierIllisible('format Excel 97-2003 (.xls) non pris en charge : enregistrez le fichier en .xlsx ou .csv');
+  }
+  if (debut.includes(0)) {
+    const utf16 = (debut[0] === 0xff && debut[1] === 0xfe) || (debut[0] === 0xfe && debut[1] === 0xff);
+    if (!utf16) throw new FichierIllisible('fichier binaire : ni CSV ni XLSX');
+  }
+  return lireCsvEnFlux(tout, lus);
+}

@@ -1,0 +1,207 @@
+import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { Colonne } from '@ti/domain/fiches-action/export';
+import type { DepotImports, ObjetImporte, RapportsImport, Signalement } from '@ti/domain/laureats/ports';
+import { rapportDe } from '@ti/domain/laureats/service';
+import { csvFrancais } from '../exports/tableur';
+import { s3Client } from './client';
+
+/** Every object created under this prefix of the laureates' bucket is ingested (see `declencheurs.ts`). */
+export const PREFIXE_EXPORTS = 'exports/';
+/** Files uploaded through `POST /laureats/imports`: `exports/depots/<importId>/<fichier>`. */
+export const PREFIXE_DEPOTS = `${PREFIXE_EXPORTS}depots/`;
+/** Exports fetched from Bpifrance: `exports/bpifrance/<AAAA-MM-JJ>/<sha256>.<csv|xlsx>`. */
+export const PREFIXE_BPIFRANCE = `${PREFIXE_EXPORTS}bpifrance/`;
+/** Reports: `rapports/<importId>/rapport.json` and `rejets.csv`. */
+export const PREFIXE_RAPPORTS = 'rapports/';
+
+const DUREE_URL_SECONDES = 15 * 60;
+
+/** A file name as a key segment: letters, digits, `.`, `-`, `_` (events and URLs carry it unescaped). */
+export const nomDeCle = (fichier: string) =>
+  fichier
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .slice(-120);
+
+export const cleDepot = (importId: string, fichier: string) => `${PREFIXE_DEPOTS}${importId}/${nomDeCle(fichier)}`;
+
+const DEPOT = new RegExp(`^${PREFIXE_DEPOTS}([0-9a-f-]{36})/`);
+
+/**
+ * The import id of an object: the one `POST /laureats/imports` handed out for its upload key, or
+ * one derived from bucket and key (an export fetched or dropped by an operator).
+ */
+export function importIdDe(objet: Pick<ObjetImporte, 'bucket' | 'cle'>): string {
+  const depot = DEPOT.exec(objet.cle);
+  if (depot) return depot[1] as string;
+  return `imp-${createHash('sha256').update(`${objet.bucket}/${objet.cle}`).digest('hex').slice(0, 24)}`;
+}
+
+/** S3 notifications (the local cloud's s3rver) URL-encode keys like S3 does; EventBridge does not. */
+export interface ObjetAnnonce extends ObjetImporte {
+  /** The key as the event wrote it, when it may be URL-encoded. */
+  cleEncodee?: string;
+}
+
+const sansGuillemets = (etag: unknown) => (typeof etag === 'string' ? etag.replace(/"/g, '') : undefined);
+
+/**
+ * The objects created that an event announces: an S3 notification (`Records[].s3`), as S3 sends it to
+ * Lambda and s3rver emits it locally, or S3's "Object Created" event through EventBridge (the cloud's
+ * trigger). Anything else announces nothing.
+ */
+export function objetsDeLEvenement(event: unknown): ObjetAnnonce[] {
+  const e = event as {
+    Records?: { eventName?: string; s3?: { bucket?: { name?: string }; object?: Record<string, unknown> } }[];
+    source?: string;
+    'detail-type'?: string;
+    detail?: { bucket?: { name?: string }; object?: Record<string, unknown> };
+  };
+  const objets: ObjetAnnonce[] = [];
+  for (const r of e?.Records ?? []) {
+    const o = r.s3?.object;
+    if (!r.eventName?.startsWith('ObjectCreated') || !r.s3?.bucket?.name || typeof o?.key !== 'string') continue;
+    let cle = o.key;
+    try {
+      cle = decodeURIComponent(o.key.replace(/\+/g, ' '));
+    } catch {
+      // not encoded after all
+    }
+    objets.push({
+      bucket: r.s3.bucket.name,
+      cle,
+      cleEncodee: o.key,
+      taille: Number(o.size ?? 0),
+      ...(typeof o.versionId === 'string' ? { versionId: o.versionId } : {}),
+      ...(sansGuillemets(o.eTag) ? { etag: sansGuillemets(o.eTag) } : {}),
+    });
+  }
+  const d = e?.detail;
+  if (e?.source === 'aws.s3' && e['detail-type'] === 'Object Created' && d?.bucket?.name && typeof d.object?.key === 'string') {
+    objets.push({
+      bucket: d.bucket.name,
+      cle: d.object.key,
+      taille: Number(d.object.size ?? 0),
+      ...(typeof d.object['version-id'] === 'string' ? { versionId: d.object['version-id'] } : {}),
+      ...(sansGuillemets(d.object.etag) ? { etag: sansGuillemets(d.object.etag) } : {}),
+    });
+  }
+  return objets;
+}
+
+/**
+ * The object's bytes as a stream, the very version the event announced (with versioning on). When the
+ * event gave an encoded key and the decoded one is not found, the key as written is tried.
+ */
+export async function lireObjet(objet: ObjetAnnonce): Promise<{ corps: AsyncIterable<Uint8Array>; taille: number }> {
+  const lire = (cle: string) =>
+    s3Client().send(
+      new GetObjectCommand({
+        Bucket: objet.bucket,
+        Key: cle,
+        ...(objet.versionId ? { VersionId: objet.versionId } : {}),
+      }),
+    );
+  let reponse: Awaited<ReturnType<typeof lire>>;
+  try {
+    reponse = await lire(objet.cle);
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'NoSuchKey' || !objet.cleEncodee || objet.cleEncodee === objet.cle) {
+      throw error;
+    }
+    reponse = await lire(objet.cleEncodee);
+  }
+  return { corps: reponse.Body as unknown as Readable, taille: Number(reponse.ContentLength ?? objet.taille) };
+}
+
+/** Presigned PUTs under `exports/depots/`: no content type or length is signed (`curl -T fichier URL` works). */
+export function depotImportsS3(bucket: string, maintenant: () => Date = () => new Date()): DepotImports {
+  return {
+    async urlDeDepot(importId, fichier) {
+      const uploadUrl = await getSignedUrl(
+        s3Client(),
+        new PutObjectCommand({ Bucket: bucket, Key: cleDepot(importId, fichier) }),
+        { expiresIn: DUREE_URL_SECONDES },
+      );
+      return { uploadUrl, expiresAt: new Date(maintenant().getTime() + DUREE_URL_SECONDES * 1000).toISOString() };
+    },
+  };
+}
+
+const COLONNES_REJETS: Colonne[] = [
+  { titre: 'Ligne', type: 'entier', largeur: 8 },
+  { titre: 'Colonne', type: 'texte', largeur: 24 },
+  { titre: 'Motif', type: 'texte', largeur: 80 },
+];
+
+/** A JSON array written piece by piece (a few hundred signalements per piece). */
+async function* tableauJson(source: AsyncIterable<Signalement>, avecColonne: boolean): AsyncGenerator<string> {
+  let tampon = '';
+  let premier = true;
+  for await (const s of source) {
+    const element = avecColonne
+      ? { ligne: s.ligne, ...(s.colonne ? { colonne: s.colonne } : {}), motif: s.motif }
+      : { ligne: s.ligne, motif: s.motif };
+    tampon += `${premier ? '' : ','}${JSON.stringify(element)}`;
+    premier = false;
+    if (tampon.length > 64 * 1024) {
+      yield tampon;
+      tampon = '';
+    }
+  }
+  if (tampon) yield tampon;
+}
+
+async function envoyer(bucket: string, cle: string, corps: Readable, type: string, nom: string) {
+  await new Upload({
+    client: s3Client(),
+    params: {
+      Bucket: bucket,
+      Key: cle,
+      Body: corps,
+      ContentType: type,
+      ContentDisposition: `attachment; filename="${nom}"`,
+    },
+    queueSize: 2,
+  }).done();
+}
+
+/** Import reports in S3, streamed from the stored signalements (whatever their number). */
+export function rapportsS3(bucket: string, maintenant: () => Date = () => new Date()) {
+  return {
+    async publier(imp, signalements) {
+      const base = `${PREFIXE_RAPPORTS}${imp.importId}/`;
+      const { rejets: _r, avertissements: _a, ...entete } = rapportDe(imp, [], []);
+      async function* json() {
+        yield `${JSON.stringify(entete).slice(0, -1)},"rejets":[`;
+        yield* tableauJson(signalements('rejet'), true);
+        yield '],"avertissements":[';
+        yield* tableauJson(signalements('avertissement'), false);
+        yield ']}';
+      }
+      async function* lignesRejets() {
+        for await (const s of signalements('rejet')) yield [s.ligne, s.colonne ?? '', s.motif];
+      }
+      const csv = csvFrancais(COLONNES_REJETS, lignesRejets());
+      const cles = { json: `${base}rapport.json`, rejetsCsv: `${base}rejets.csv` };
+      await Promise.all([
+        envoyer(bucket, cles.json, Readable.from(json()), 'application/json', 'rapport.json'),
+        envoyer(bucket, cles.rejetsCsv, csv.flux, 'text/csv; charset=utf-8', `rejets-${imp.importId}.csv`),
+        csv.termine,
+      ]);
+      return cles;
+    },
+
+    async liens(rapport) {
+      const url = (cle: string) =>
+        getSignedUrl(s3Client(), new GetObjectCommand({ Bucket: bucket, Key: cle }), { expiresIn: DUREE_URL_SECONDES });
+      const [json, rejetsCsv] = await Promise.all([url(rapport.json), url(rapport.rejetsCsv)]);
+      return { json, rejetsCsv, expiresAt: new Date(maintenant().getTime() + DUREE_URL_SECONDES * 1000).toISOString() };
+    },
+  } satisfies RapportsImport;
+}
