@@ -1,15 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Tags, Validations } from 'aws-cdk-lib';
+import { App, Tags, TimeZone, Validations } from 'aws-cdk-lib';
+import { ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { repoRoot } from './constructs/bundling';
+import { AgregatsStack } from './stacks/agregats-stack';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
+import { IngestionStack } from './stacks/ingestion-stack';
+import { WorkflowStack } from './stacks/workflow-stack';
 
 export interface TiApp {
   app: App;
   data: DataStack;
   api: ApiStack;
+  workflow: WorkflowStack;
+  agregats: AgregatsStack;
+  ingestion: IngestionStack;
 }
 
 /** The context of cdk.json (feature flags), so that tests build exactly what `cdk synth` builds. */
@@ -45,8 +52,44 @@ export function buildApp(context: Record<string, unknown> = {}): TiApp {
     formSourcesSecret: data.formSourcesSecret,
   });
   api.addStackDependency(data);
+  const workflow = new WorkflowStack(app, 'TerritoiresIndustrie-Workflow', {
+    env,
+    description: "Territoires d'industrie : calendrier de sélection (Step Functions), événements, e-mails",
+    tables: data.tables,
+    domaineMail: app.node.tryGetContext('domaineMail'),
+  });
+  workflow.addStackDependency(data);
+  // The API starts and resumes the calendar's executions (by the state machine's fixed name).
+  api.addStackDependency(workflow);
+
+  const agregats = new AgregatsStack(app, 'TerritoiresIndustrie-Agregats', {
+    env,
+    description:
+      "Territoires d'industrie : recalcul des agrégats (à chaque import, toutes les heures), données ouvertes",
+    tables: data.tables,
+    buckets: data.buckets,
+  });
+  agregats.addStackDependency(data);
+
+  const ingestion = new IngestionStack(app, 'TerritoiresIndustrie-Ingestion', {
+    env,
+    description:
+      "Territoires d'industrie : ingestion des exports Bpifrance des lauréats (S3, EventBridge, Scheduler)",
+    tables: data.tables,
+    buckets: data.buckets,
+    // `cdk synth -c planificationLaureats="cron(0 7 ? * MON-FRI *)"`: when the export is fetched (Paris time).
+    ...(app.node.tryGetContext('planificationLaureats')
+      ? {
+          planification: ScheduleExpression.expression(
+            app.node.tryGetContext('planificationLaureats'),
+            TimeZone.EUROPE_PARIS,
+          ),
+        }
+      : {}),
+  });
+  ingestion.addStackDependency(data);
 
   Tags.of(app).add('projet', 'territoires-industrie');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, data, api };
+  return { app, data, api, workflow, agregats, ingestion };
 }

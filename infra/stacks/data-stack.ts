@@ -106,6 +106,14 @@ export class DataStack extends Stack {
             : undefined,
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      if (definition.eventBridge) {
+        // Object events to EventBridge, where rules of other stacks trigger functions (no cross-stack
+        // cycle). Set on the CloudFormation resource: the L2's `eventBridgeEnabled` deploys a custom
+        // resource Lambda (an AWS managed policy, s3:PutBucketNotification on *) for the same setting.
+        (this.buckets[key].node.defaultChild as s3.CfnBucket).notificationConfiguration = {
+          eventBridgeConfiguration: { eventBridgeEnabled: true },
+        };
+      }
     }
 
     const initialFormSource = props.initialFormSource ?? 'formulaire-ti';

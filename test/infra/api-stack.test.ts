@@ -165,6 +165,7 @@ describe('Lambda functions', () => {
         ...Object.keys(route.tables ?? {}).map((k) => tableEnv(k as never)),
         ...Object.keys(route.buckets ?? {}).map((k) => bucketEnv(k as never)),
         ...(route.formSecrets ? [env.formSourcesSecret] : []),
+        ...(route.stateMachine === 'start' ? [env.stateMachineArn] : []),
       ].sort();
       expect(Object.keys(variables).sort()).toEqual(expected);
     });

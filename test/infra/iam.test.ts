@@ -92,7 +92,7 @@ function suffixOf(resource: Json): string {
 }
 
 interface Grant {
-  kind: 'table' | 'bucket' | 'secret' | 'star' | 'own-log-group' | 'other';
+  kind: 'table' | 'bucket' | 'secret' | 'star' | 'own-log-group' | 'state-machine' | 'other';
   key?: string;
   suffix: string;
   actions: string[];
@@ -118,6 +118,12 @@ function grantsOf(route: Route): Grant[] {
       for (const resource of asArray<Json>(statement.Resource)) {
         if (resource === '*') {
           grants.push({ kind: 'star', suffix: '', actions });
+          continue;
+        }
+        // The calendar's state machine, by its fixed name (its executions: `…:execution:<name>:*`).
+        if (actions.every((a) => a.startsWith('states:'))) {
+          const suffix = suffixOf(resource).replace(/^.*:(stateMachine|execution):/, '$1:');
+          grants.push({ kind: 'state-machine', suffix, actions });
           continue;
         }
         if (resource['Fn::GetAtt']?.[0] === logGroupId) {
@@ -187,6 +193,21 @@ describe('IAM: each function holds only what its route declares', () => {
           const onBucket = grants.filter((g) => g.key === key && g.suffix === '').flatMap((g) => g.actions);
           expect(onBucket).toEqual(access === 'write' ? [] : ['s3:ListBucket']);
         }
+      });
+
+      it(`reaches the calendar's state machine as declared (${route.stateMachine ?? 'not at all'})`, () => {
+        const grants = grantsOf(route)
+          .filter((g) => g.kind === 'state-machine')
+          .map((g) => `${g.actions.join(',')} on ${g.suffix}`)
+          .sort();
+        const machine = 'stateMachine:territoires-industrie-calendrier';
+        const executions = 'execution:territoires-industrie-calendrier:*';
+        const expected = {
+          start: [`states:StartExecution on ${machine}`, `states:StopExecution on ${executions}`],
+          callback: [`states:SendTaskSuccess on ${machine}`],
+          none: [],
+        }[route.stateMachine ?? 'none'];
+        expect(grants).toEqual(expected);
       });
 
       it(route.formSecrets ? 'reads the form sources secret' : 'cannot read the form sources secret', () => {

@@ -13,6 +13,7 @@ export interface Synthesized extends TiApp {
   assembly: CloudAssembly;
   dataTemplate: Template;
   apiTemplate: Template;
+  workflowTemplate: Template;
 }
 
 export function synthesize(): Synthesized {
@@ -24,6 +25,7 @@ export function synthesize(): Synthesized {
     assembly,
     dataTemplate: Template.fromStack(built.data),
     apiTemplate: Template.fromStack(built.api),
+    workflowTemplate: Template.fromStack(built.workflow),
   };
 }
 

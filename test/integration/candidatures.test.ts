@@ -137,7 +137,8 @@ describe('POST /candidatures', () => {
     );
     expect(close.status).toBe(409);
     expect(close.body.detail).toMatch(
-      /est clos : il est ouvert du \d\d\/\d\d\/\d{4} au \d\d\/\d\d\/\d{4} inclus/,
+      // A close at midnight includes that day; at a time of day (as here), it is that instant.
+      /est clos : il est ouvert du \d\d\/\d\d\/\d{4} au \d\d\/\d\d\/\d{4} (inclus|à \d\d:\d\d)/,
     );
     const aVenir = await envoyerSigne(
       '/candidatures',

@@ -18,6 +18,8 @@ declare module 'vitest' {
     s3Endpoint: string;
     /** HS256 secret for operator tokens: `mintOperatorToken({role: 'national'}, inject('operatorJwtSecret'))`. */
     operatorJwtSecret: string;
+    /** Where the selection calendar writes e-mails (`mails/*.json`) and events (`evenements.jsonl`). */
+    notificationsDir: string;
   }
 }
 
@@ -27,6 +29,7 @@ export default async function setup(project: TestProject) {
   project.provide('dynamodbEndpoint', cloud.dynamodbEndpoint);
   project.provide('s3Endpoint', cloud.s3Endpoint);
   project.provide('operatorJwtSecret', cloud.jwtSecret);
+  project.provide('notificationsDir', cloud.calendar?.notificationsDir ?? '');
   return async () => {
     await cloud.stop();
   };

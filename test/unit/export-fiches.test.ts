@@ -176,5 +176,5 @@ describe('fichiers de l’export, relus comme un tableur les lit', () => {
     await relu.xlsx.load((await octets(classeur.flux)) as unknown as ArrayBuffer);
     expect(await classeur.termine).toBe(10_000);
     expect(relu.worksheets[0]?.rowCount).toBe(10_001);
-  });
+  }, 60_000); // 10,000 rows written and read back twice: seconds on a shared 2-core machine
 });

@@ -19,22 +19,71 @@ import { isPortFree, LOOPBACK } from './ports';
 export interface DynamoDbLocal {
   endpoint: string;
   port: number;
-  pid: number | undefined;
+  /** The Java process's id; a new one after `restart()`, undefined while killed. */
+  readonly pid: number | undefined;
   stop(): Promise<void>;
+  /**
+   * Fault injection: kills the Java process with SIGKILL, as a crash would (no shutdown, open connections
+   * reset, the port freed). With a `dbPath`, what was committed stays on disk for `restart()`.
+   */
+  kill(): Promise<void>;
+  /** Starts DynamoDB Local again on the same port and `dbPath` (after `kill()`); in memory, data is lost. */
+  restart(): Promise<void>;
 }
 
 const START_DEADLINE_MS = 30_000;
+
+/** One Java process of DynamoDB Local. */
+interface JavaProcess {
+  pid: number | undefined;
+  /** SIGTERM (SIGKILL after 3 s), or SIGKILL at once when `brutal`; resolves once it exited. */
+  stop(brutal?: boolean): Promise<void>;
+}
 
 /**
  * Starts AWS's DynamoDB Local (Java) and waits until it answers ListTables. The Java process would
  * outlive us, so it is killed by stop(), on process exit, on SIGINT/SIGTERM, and by a tiny watchdog
  * shell that kills it when our process disappears without running any handler (SIGKILL).
+ * `kill()` and `restart()` let a test take the database down and bring it back on the same port.
  */
 export async function startDynamoDbLocal(options: {
   port: number;
   dbPath: string | null;
 }): Promise<DynamoDbLocal> {
   const { port, dbPath } = options;
+  let current: JavaProcess | undefined = await startJava(port, dbPath);
+  let stopped = false;
+  return {
+    endpoint: `http://${LOOPBACK}:${port}`,
+    port,
+    get pid() {
+      return current?.pid;
+    },
+    async stop() {
+      stopped = true;
+      const java = current;
+      current = undefined;
+      await java?.stop();
+    },
+    async kill() {
+      const java = current;
+      current = undefined;
+      await java?.stop(true);
+    },
+    async restart() {
+      if (stopped) throw new Error('DynamoDB Local was stopped: it cannot be restarted');
+      const java = current;
+      current = undefined;
+      await java?.stop(true);
+      const started = await startJava(port, dbPath);
+      // stop() called while it started: do not leave it running.
+      if (stopped) await started.stop();
+      else current = started;
+    },
+  };
+}
+
+async function startJava(port: number, dbPath: string | null): Promise<JavaProcess> {
   if (!(await isPortFree(port))) {
     throw new Error(
       `DynamoDB Local: port ${port} is already in use (a DynamoDB Local left running? \`pgrep -af DynamoDBLocal\`). ` +
@@ -87,22 +136,26 @@ export async function startDynamoDbLocal(options: {
   process.on('SIGTERM', onSignal);
 
   let stopped: Promise<void> | undefined;
-  const stop = () => {
+  const stop = (brutal = false) => {
     stopped ??= (async () => {
       removeListeners();
       if (exited === undefined && java.exitCode === null) {
-        java.kill('SIGTERM');
-        const timer = setTimeout(killNow, 3_000);
-        await exitPromise;
-        clearTimeout(timer);
+        if (brutal) {
+          killNow();
+          await exitPromise;
+        } else {
+          java.kill('SIGTERM');
+          const timer = setTimeout(killNow, 3_000);
+          await exitPromise;
+          clearTimeout(timer);
+        }
       }
       watchdog?.kill('SIGKILL');
     })();
     return stopped;
   };
 
-  const endpoint = `http://${LOOPBACK}:${port}`;
-  const client = dynamoDbClient(endpoint, 1);
+  const client = dynamoDbClient(`http://${LOOPBACK}:${port}`, 1);
   const deadline = Date.now() + START_DEADLINE_MS;
   try {
     for (;;) {
@@ -131,7 +184,7 @@ export async function startDynamoDbLocal(options: {
   } finally {
     client.destroy();
   }
-  return { endpoint, port, pid: java.pid, stop };
+  return { pid: java.pid, stop };
 }
 
 /** `sh` reading our pipe: when we die, its stdin closes and it kills Java. Unref'd: it never keeps us alive. */

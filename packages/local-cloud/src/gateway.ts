@@ -60,6 +60,8 @@ export interface Gateway {
 
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export const INTEGRATION_TIMEOUT_MS = 29_000;
+/** A function's timeout when its route sets none (as `TiFunction` deploys it). */
+export const DEFAULT_LAMBDA_TIMEOUT_S = 10;
 const ACCOUNT_ID = '123456789012';
 
 interface Incoming {
@@ -207,7 +209,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       return withRequestId(problemResponse(problem(501, 'Non implémenté', resolution.detail)));
     }
 
-    const deadline = Date.now() + timeoutMs;
+    // The context counts down the function's own timeout, as in Lambda (Powertools' idempotency bounds an
+    // in-progress record by it); the gateway still waits up to its integration timeout.
+    const deadline =
+      Date.now() + Math.min(timeoutMs, (route.timeoutSeconds ?? DEFAULT_LAMBDA_TIMEOUT_S) * 1000);
     const context = lambdaContext(route, deadline);
     let timer: NodeJS.Timeout | undefined;
     let result: unknown;

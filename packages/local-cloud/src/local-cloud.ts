@@ -2,6 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { routes as apiRoutes, type Route } from '@ti/platform/routes';
+import { startRecalculAgregats } from './agregats';
+import { type LocalCalendarSetup, startCalendarSetup } from './calendrier';
 import { type DemoOutcome, seedDemoCampaign } from './demo';
 import {
   type DynamoDbLocal,
@@ -24,6 +26,7 @@ import {
   s3Client,
   startS3Local,
 } from './s3';
+import { startTriggers, type Triggers } from './triggers';
 
 export { DEFAULT_PORTS };
 
@@ -48,6 +51,11 @@ export interface LocalCloudOptions {
   routes?: readonly Route[];
   /** Create the `demo` campaign when absent. Default true. */
   seedDemo?: boolean;
+  /**
+   * Run the selection calendar's state machine (see ./calendrier.ts). Default true; without it, the
+   * routes that start or resume the calendar fail at their cold start (no state machine to reach).
+   */
+  calendar?: boolean;
 }
 
 export interface LocalCloud {
@@ -62,11 +70,17 @@ export interface LocalCloud {
   tables: TableSetup[];
   buckets: BucketSetup[];
   demo: DemoOutcome;
+  /** The selection calendar: its local runner and where its e-mails and events go; null when disabled. */
+  calendar: LocalCalendarSetup | null;
   /** Milliseconds from the call to ready. */
   startupMs: number;
   gateway: Gateway;
+  /** DynamoDB Local's process: `kill()` then `restart()` take the database down and back (fault tests). */
+  dynamodb: Pick<DynamoDbLocal, 'pid' | 'kill' | 'restart'>;
   /** S3 notification records emitted by s3rver (every object, no prefix filter). */
   onS3Event(listener: (event: { Records: S3EventRecord[] }) => void): () => void;
+  /** The S3-triggered functions (`declencheurs.ts`): `idle()` resolves when no run is pending. */
+  triggers: Triggers;
   stop(): Promise<void>;
 }
 
@@ -141,6 +155,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     );
     cleanups.push(restoreEnv);
 
+    // Before the demo campaign is seeded: PUT /campagnes/{id} starts its calendar.
+    let calendar: LocalCalendarSetup | null = null;
+    if (options.calendar ?? true) {
+      const setup = await startCalendarSetup({
+        dataDir,
+        quiet,
+        ...(options.functionsDir ? { functionsDir: options.functionsDir } : {}),
+      });
+      calendar = setup;
+      cleanups.push(() => setup.stop());
+      // A restart lost the running executions: resume them, as the daily schedule does in AWS.
+      const { reprises } = await setup.resume();
+      if (reprises.length > 0) warn(`calendars resumed: ${reprises.join(', ')}`);
+    }
+
     const gateway = createGateway({
       routes: options.routes ?? apiRoutes,
       resolveHandler: options.resolveHandler ?? fileHandlerResolver(options.functionsDir),
@@ -154,6 +183,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         : error;
     });
     cleanups.push(() => gateway.close());
+
+    // Objects created under a trigger's prefix run its handler, as EventBridge rules do in AWS.
+    const triggers = startTriggers({
+      onS3Event: (listener) => s3.onEvent(listener),
+      ...(options.functionsDir ? { functionsDir: options.functionsDir } : {}),
+      ...(quiet ? {} : { log: (line: string) => console.log(`[triggers] ${line}`) }),
+    });
+    cleanups.push(() => triggers.stop());
+    // The aggregates' recompute: on each import's report, and on a schedule (its own queue).
+    const recalculAgregats = startRecalculAgregats({
+      onS3Event: (listener) => s3.onEvent(listener),
+      ...(options.functionsDir ? { functionsDir: options.functionsDir } : {}),
+      ...(quiet ? {} : { log: (line: string) => console.log(`[agregats] ${line}`) }),
+    });
+    cleanups.push(() => recalculAgregats.stop());
 
     let demo: DemoOutcome = { outcome: 'skipped', reason: 'disabled' };
     if (options.seedDemo ?? true) {
@@ -180,7 +224,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       demo,
       startupMs: Math.round(performance.now() - started),
       gateway,
+      dynamodb: dynamo,
+      calendar,
       onS3Event: (listener) => s3.onEvent(listener),
+      triggers,
       stop() {
         stopping ??= runCleanups();
         return stopping;

@@ -4,12 +4,14 @@
  *   npm start -- --memory           throwaway run (nothing written to .local/)
  *   PORT=3100 npm start             API port (DynamoDB Local: DYNAMODB_PORT, default 8000; s3rver: S3_PORT, default 4569)
  * Other flags: --port, --dynamodb-port, --s3-port, --data-dir <dir>, --quiet, --no-demo.
+ *   npm start -- --demo-campagne     runs the campaign `demo` in a minute (dates seconds apart; docs/calendrier.md)
  */
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { routes } from '@ti/platform/routes';
 import type { DemoOutcome } from './demo';
+import { runCalendarDemo } from './demo-calendrier';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from './environment';
 import { DEFAULT_PORTS, type LocalCloud, startLocalCloud } from './local-cloud';
 import { mintOperatorToken } from './operator-auth';
@@ -25,6 +27,7 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     quiet: { type: 'boolean', default: false },
     'no-demo': { type: 'boolean', default: false },
+    'demo-campagne': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -46,10 +49,13 @@ const options = {
   s3Port: portOf(values['s3-port'], 'S3_PORT', DEFAULT_PORTS.s3),
   memory: values.memory,
   quiet: values.quiet,
-  seedDemo: !values['no-demo'],
+  // The express campaign creates `demo` itself.
+  seedDemo: !values['no-demo'] && !values['demo-campagne'],
   ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
 };
 
+// The handlers' INFO logs would drown the phases the demo prints (an exported level still wins).
+if (values['demo-campagne']) process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
 const starting = startLocalCloud(options);
 let stopping = false;
 let stoppingSince = 0;
@@ -85,6 +91,14 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'));
 try {
   const cloud = await starting;
   if (!stopping) await printBanner(cloud);
+  if (!stopping && values['demo-campagne']) {
+    try {
+      await runCalendarDemo(cloud);
+    } catch (error) {
+      console.error(`The express campaign failed: ${(error as Error).message}`);
+    }
+    console.log('\nCtrl-C to stop.');
+  }
 } catch (error) {
   console.error(`The local cloud could not start: ${(error as Error).message}`);
   process.exit(1);
@@ -108,6 +122,7 @@ async function printBanner(c: LocalCloud) {
     `  DynamoDB   ${c.dynamodbEndpoint}   tables: ${list(c.tables)}`,
     `  S3         ${c.s3Endpoint}   buckets: ${list(c.buckets)}`,
     `             credentials ${LOCAL_CREDENTIALS.accessKeyId}/${LOCAL_CREDENTIALS.secretAccessKey}, region ${LOCAL_REGION}, path-style URLs`,
+    `  Open data  ${c.baseUrl}/open-data/agregats/index.html   (also regions.csv, regions.json; GET /agregats)`,
     `  Demo       ${demo}`,
     '',
     `  Form source       X-Source: ${LOCAL_FORM_SOURCE.id}   secret: ${LOCAL_FORM_SOURCE.secret}`,

@@ -22,6 +22,12 @@ export const buckets = {
    * under `rapports/…`. Versioned: an export overwritten keeps the version that was ingested.
    */
   laureats: { versioned: true, eventBridge: true },
+  /**
+   * Open data, rewritten by each recompute of the aggregates when their content changes:
+   * `agregats/regions.json`, `agregats/regions.csv`, `agregats/index.html`. Private like the others:
+   * the public reads them through `GET /open-data/agregats/{fichier}`.
+   */
+  opendata: { versioned: false },
 } as const satisfies Record<string, BucketDefinition>;
 
 export type BucketKey = keyof typeof buckets;

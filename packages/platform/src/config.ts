@@ -15,6 +15,20 @@ export const env = {
   s3PathStyle: 'S3_FORCE_PATH_STYLE',
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: 'MAX_BODY_BYTES',
+  /** ARN of the selection calendar's state machine (functions that start or stop its executions). */
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  /** EventBridge bus of the programme's events (candidates notified, reminders). */
+  eventBusName: 'EVENT_BUS_NAME',
+  /** Sender of the programme's e-mails (an SES verified identity). */
+  mailFrom: 'MAIL_FROM',
+  /** Local cloud only: Step Functions is the in-process runner (never set by CDK). */
+  localStepFunctions: 'TI_LOCAL_STEP_FUNCTIONS',
+  /** Local cloud only: folder where e-mails are written and events appended (never set by CDK). */
+  localNotificationsDir: 'TI_LOCAL_NOTIFICATIONS_DIR',
+  /** ARN of the secret of Bpifrance's export endpoint: `{"url", "jeton"}` or `{"url", "utilisateur", "motDePasse"}`. */
+  bpifranceSourceSecret: 'BPIFRANCE_SOURCE_SECRET_ARN',
+  /** Local cloud only: the folder standing for Bpifrance's endpoint (never set by CDK). */
+  localBpifranceDir: 'TI_LOCAL_BPIFRANCE_DIR',
 } as const;
 
 const nonEmpty = z.string().min(1);

@@ -1,3 +1,4 @@
+import { AgregatRegionDate, Agregats, AgregatTerritoire } from '@ti/domain/agregats/schema';
 import { AvisSaisie, Decision, DecisionSaisie } from '@ti/domain/calendrier/schema';
 import { CampagneDates, CampagneVue } from '@ti/domain/campagnes/campagne';
 import {
@@ -19,19 +20,19 @@ import {
   PageFichesAction,
 } from '@ti/domain/fiches-action/schema';
 import {
-  FiltreTerritoires,
-  PageTerritoires,
-  ParametresImport,
-  RapportImportTerritoires,
-  Territoire,
-} from '@ti/domain/territoires/schema';
-import {
   DemandeImport,
   FiltreLaureats,
   ImportDemande,
   PageLaureats,
   RapportImport,
 } from '@ti/domain/laureats/schema';
+import {
+  FiltreTerritoires,
+  PageTerritoires,
+  ParametresImport,
+  RapportImportTerritoires,
+  Territoire,
+} from '@ti/domain/territoires/schema';
 import * as z from 'zod';
 import type { BucketKey } from './buckets';
 import type { TableKey } from './tables';
@@ -299,7 +300,12 @@ export const routes = [
     body: AvisSaisie,
     response: { status: 200, schema: Candidature },
     idempotent: true,
-    tables: { candidatures: 'readwrite', campagnes: 'read', calendrier: 'readwrite', idempotence: 'readwrite' },
+    tables: {
+      candidatures: 'readwrite',
+      campagnes: 'read',
+      calendrier: 'readwrite',
+      idempotence: 'readwrite',
+    },
     stateMachine: 'callback',
   },
   {
@@ -314,7 +320,12 @@ export const routes = [
     body: DecisionSaisie,
     response: { status: 200, schema: Decision },
     idempotent: true,
-    tables: { campagnes: 'readwrite', candidatures: 'read', calendrier: 'readwrite', idempotence: 'readwrite' },
+    tables: {
+      campagnes: 'readwrite',
+      candidatures: 'read',
+      calendrier: 'readwrite',
+      idempotence: 'readwrite',
+    },
     stateMachine: 'callback',
   },
   {
@@ -352,6 +363,47 @@ export const routes = [
     query: FiltreLaureats,
     response: { status: 200, schema: PageLaureats },
     tables: { laureats: 'read' },
+  },
+  {
+    method: 'GET',
+    path: '/agregats',
+    handler: 'agregats/lire',
+    auth: 'public',
+    summary:
+      'Les agrégats du programme, national et par région (triées par code), avec la date des données et les ' +
+      'imports dont ils proviennent ; recalculés à la fin de chaque import de lauréats et toutes les heures',
+    response: { status: 200, schema: Agregats },
+    tables: { agregats: 'read' },
+  },
+  {
+    method: 'GET',
+    path: '/agregats/regions/{code}',
+    handler: 'agregats/lire-region',
+    auth: 'public',
+    summary: 'L’agrégat d’une région (code INSEE) ; des zéros pour une région sans lauréat ni territoire',
+    response: { status: 200, schema: AgregatRegionDate },
+    tables: { agregats: 'read' },
+  },
+  {
+    method: 'GET',
+    path: '/agregats/territoires/{id}',
+    handler: 'agregats/lire-territoire',
+    auth: 'public',
+    summary:
+      'L’agrégat d’un territoire labellisé (toutes générations) : les lauréats de ses communes, ses fiches-action',
+    response: { status: 200, schema: AgregatTerritoire },
+    tables: { agregats: 'read' },
+  },
+  {
+    method: 'GET',
+    path: '/open-data/agregats/{fichier}',
+    handler: 'agregats/fichier',
+    auth: 'public',
+    summary:
+      'Les données ouvertes des agrégats : regions.json, regions.csv (UTF-8 avec BOM, « ; », virgule décimale) ' +
+      'et index.html (la page à lire, graphique compris). ETag et If-None-Match (304)',
+    response: { status: 200 },
+    buckets: { opendata: 'read' },
   },
 ] as const satisfies readonly Route[];
 

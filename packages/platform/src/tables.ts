@@ -98,6 +98,16 @@ export const tables = {
       },
     ],
   },
+  /**
+   * The aggregates of the last recompute, `pk = "agregats"`: `sk = "national"` the whole document of
+   * `GET /agregats` (one item, so that a reader never sees two recomputes mixed) with its content hash,
+   * `sk = "region#<code>"` and `sk = "territoire#<id>"` one aggregate each. Documents are stored as JSON
+   * text: the routes return them byte for byte as written.
+   */
+  agregats: {
+    partitionKey: { name: 'pk', type: 'S' },
+    sortKey: { name: 'sk', type: 'S' },
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 export type TableKey = keyof typeof tables;

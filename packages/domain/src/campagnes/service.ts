@@ -1,9 +1,12 @@
 import type { CampagneStore, CandidatureStore, Horloge } from '../candidatures/ports';
 import { exigerNational, type Operateur } from '../commun/acces';
 import { conflit, introuvable } from '../commun/erreurs';
-import { type Campagne, type CampagneDates, phaseALaDate, verifierCalendrier } from './campagne';
+import { type Campagne, type CampagneDates, phaseCourante, verifierCalendrier } from './campagne';
 
-/** Creates or updates a campaign's dates (national operators). Returns whether it was created. */
+/**
+ * Creates or updates a campaign's dates (national operators): a new version. Returns whether it was
+ * created, and the version it replaces (with where its calendar stood).
+ */
 export async function enregistrerCampagne(
   deps: { campagnes: CampagneStore; horloge: Horloge },
   id: string,
@@ -15,7 +18,12 @@ export async function enregistrerCampagne(
   const existante = await deps.campagnes.lire(id);
   const maintenant = deps.horloge.maintenant().toISOString();
   const campagne: Campagne = {
-    ...dates,
+    ouverture: dates.ouverture,
+    cloture: dates.cloture,
+    avisRegional: dates.avisRegional,
+    selectionNationale: dates.selectionNationale,
+    annonce: dates.annonce,
+    finProgramme: dates.finProgramme,
     id,
     version: (existante?.version ?? 0) + 1,
     creeeLe: existante?.creeeLe ?? maintenant,
@@ -24,7 +32,7 @@ export async function enregistrerCampagne(
   if (!(await deps.campagnes.enregistrer(campagne, existante?.version))) {
     throw conflit('La campagne vient d’être modifiée par ailleurs : réessayez');
   }
-  return { campagne, creee: existante === undefined };
+  return { campagne, creee: existante === undefined, precedente: existante };
 }
 
 /** The campaign, its current phase and, per region, how many candidatures and opinions are in. */
@@ -38,5 +46,19 @@ export async function lireCampagne(
   const regions = (await deps.candidatures.compterParRegion(id)).filter(
     (r) => operateur.role === 'national' || r.code === operateur.region,
   );
-  return { ...campagne, phase: phaseALaDate(campagne, deps.horloge.maintenant()), regions };
+  return {
+    id: campagne.id,
+    version: campagne.version,
+    ouverture: campagne.ouverture,
+    cloture: campagne.cloture,
+    avisRegional: campagne.avisRegional,
+    selectionNationale: campagne.selectionNationale,
+    annonce: campagne.annonce,
+    finProgramme: campagne.finProgramme,
+    creeeLe: campagne.creeeLe,
+    modifieeLe: campagne.modifieeLe,
+    phase: phaseCourante(campagne, deps.horloge.maintenant()),
+    regions,
+    ...(campagne.calendrier ? { calendrier: campagne.calendrier } : {}),
+  };
 }

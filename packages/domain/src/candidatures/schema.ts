@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { Avis } from '../calendrier/schema';
 import {
   codeRegion,
   dateJour,
@@ -82,7 +83,10 @@ export const Modification = z.object({
   version: z.number().int(),
   date: z.string(),
   source: z.string(),
-  action: z.enum(['depot', 'modification']),
+  action: z.enum(['depot', 'modification', 'instruction', 'avis', 'resultat']).meta({
+    description:
+      'depot, modification (par le formulaire) ; instruction (clôture du dépôt), avis (régional), resultat (annonce)',
+  }),
   champs: z.array(z.string()).meta({ description: 'Champs modifiés par rapport à la version précédente' }),
 });
 export type Modification = z.infer<typeof Modification>;
@@ -100,7 +104,7 @@ export const Candidature = CandidatureSaisie.extend({
   modifieeLe: z.string(),
   source: z.string().meta({ description: 'Source (formulaire) qui a déposé la candidature' }),
   version: z.number().int(),
-  avis: z.array(z.record(z.string(), z.unknown())),
+  avis: z.array(Avis),
 }).meta({ id: 'Candidature' });
 export type Candidature = z.infer<typeof Candidature>;
 

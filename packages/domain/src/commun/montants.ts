@@ -43,49 +43,74 @@ export function centimesEnTexte(centimes: number): string {
   return `${entier.replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f')},${decimales} €`;
 }
 
+/** Characters an amount may be written with that are neither digits nor separators: spaces of all widths. */
+const BLANCS = new Set([0x20, 0x09, 0xa0, 0x202f, 0x2007, 0x2009, 0x27]);
+
 /**
  * An amount in euros as files write it → integer cents, without going through a float:
  * `1 234 567,89`, `1234567.89`, `1.234.567,89`, `1,234,567.89`, with normal, non-breaking or narrow
  * non-breaking spaces, with or without `€`/`EUR`. Undefined when it is not an amount with at most
  * 2 decimals; `1.234` and `1,234` too, which could be a thousand or one euro and a fraction.
  * Negative amounts come back negative: whether they are allowed is the caller's rule.
+ * (One pass over the characters: the ingestion reads three amounts per row, 100,000 rows a second.)
  */
 export function centimesDepuisTexte(texte: string): number | undefined {
-  const s = texte.replace(/[\s\u00a0\u202f\u2007\u2009']/g, '').replace(/^€|(€|eur|euros?)$/gi, '');
-  const m = /^(-?)(\d[\d.,]*)$/.exec(s);
-  if (!m) return undefined;
-  const chiffres = m[2] as string;
-  const point = chiffres.lastIndexOf('.');
-  const virgule = chiffres.lastIndexOf(',');
-  let entier = chiffres;
-  let decimales = '';
-  let milliers: string | undefined;
-  if (point >= 0 && virgule >= 0) {
-    const decimal = Math.max(point, virgule);
-    milliers = decimal === point ? ',' : '.';
-    entier = chiffres.slice(0, decimal);
-    decimales = chiffres.slice(decimal + 1);
-    if (decimales.includes(milliers)) return undefined;
-  } else if (point >= 0 || virgule >= 0) {
-    const separateur = point >= 0 ? '.' : ',';
-    const position = Math.max(point, virgule);
-    if (chiffres.indexOf(separateur) !== position) milliers = separateur;
+  let debut = 0;
+  let fin = texte.length;
+  while (debut < fin && BLANCS.has(texte.charCodeAt(debut))) debut++;
+  if (texte.charCodeAt(debut) === 0x20ac) debut++;
+  const derniere = texte.charCodeAt(fin - 1);
+  if (!(derniere >= 0x30 && derniere <= 0x39)) {
+    const suffixe = /\s*(€|eur|euros?)\s*$/i.exec(texte);
+    if (suffixe && suffixe.index >= debut) fin = suffixe.index;
+  }
+  let negatif = false;
+  while (debut < fin && BLANCS.has(texte.charCodeAt(debut))) debut++;
+  if (texte.charCodeAt(debut) === 0x2d) {
+    negatif = true;
+    debut++;
+  }
+  // Digits read, and where each separator falls among them.
+  let valeur = 0;
+  let chiffres = 0;
+  const separateurs: { car: number; apres: number }[] = [];
+  for (let i = debut; i < fin; i++) {
+    const c = texte.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      valeur = valeur * 10 + (c - 0x30);
+      chiffres++;
+    } else if (c === 0x2c || c === 0x2e) {
+      if (chiffres === 0) return undefined;
+      separateurs.push({ car: c, apres: chiffres });
+    } else if (!BLANCS.has(c)) return undefined;
+  }
+  if (chiffres === 0 || chiffres > 15) return undefined;
+  let decimales = 0;
+  let milliers: number[] = [];
+  const dernier = separateurs[separateurs.length - 1];
+  if (dernier) {
+    const autres = separateurs.filter((x) => x.car !== dernier.car);
+    const memes = separateurs.length - autres.length;
+    if (autres.length > 0) {
+      // Both kinds: the last one is the decimal separator, the others group thousands.
+      if (memes > 1 || autres.some((x) => x.apres > dernier.apres)) return undefined;
+      decimales = chiffres - dernier.apres;
+      milliers = autres.map((x) => x.apres);
+    } else if (memes > 1) milliers = separateurs.map((x) => x.apres);
     else {
-      const apres = chiffres.length - position - 1;
-      if (apres === 3 || apres === 0) return undefined;
-      entier = chiffres.slice(0, position);
-      decimales = chiffres.slice(position + 1);
+      decimales = chiffres - dernier.apres;
+      if (decimales === 0 || decimales === 3) return undefined;
     }
-  }
-  if (milliers !== undefined) {
-    const groupes = entier.split(milliers);
-    if (!/^\d{1,3}$/.test(groupes[0] as string) || groupes.slice(1).some((g) => !/^\d{3}$/.test(g))) {
-      return undefined;
+    if (decimales > 2) return undefined;
+    const entiers = chiffres - decimales;
+    for (let k = 0; k < milliers.length; k++) {
+      const avant = k === 0 ? 0 : (milliers[k - 1] as number);
+      const groupe = (milliers[k] as number) - avant;
+      if (k === 0 ? groupe < 1 || groupe > 3 : groupe !== 3) return undefined;
     }
-    entier = groupes.join('');
+    if (milliers.length > 0 && entiers - (milliers[milliers.length - 1] as number) !== 3) return undefined;
   }
-  if (!/^\d+$/.test(entier) || !/^\d{0,2}$/.test(decimales)) return undefined;
-  const centimes = Number(entier) * 100 + Number(decimales.padEnd(2, '0'));
+  const centimes = decimales === 2 ? valeur : decimales === 1 ? valeur * 10 : valeur * 100;
   if (centimes > MONTANT_MAX * 100) return undefined;
-  return m[1] === '-' ? -centimes : centimes;
+  return negatif ? -centimes : centimes;
 }

@@ -27,6 +27,20 @@ export const TYPES_FINANCEUR = [
 ] as const;
 export const STATUTS_SOURCE = ['acquis', 'sollicite', 'envisage'] as const;
 
+/** Indicator values beyond this are typing mistakes; below it, DynamoDB and JS numbers stay exact. */
+export const VALEUR_INDICATEUR_MAX = 1e15;
+
+/**
+ * A value of a follow-up indicator (a count, a percentage, tonnes…): bounded and with at most 6
+ * decimals, so that what is stored is what was sent (1e300 or 1e-200 cannot be stored in DynamoDB).
+ */
+const valeurIndicateur = z
+  .number({ error: 'Nombre attendu' })
+  .finite()
+  .min(-VALEUR_INDICATEUR_MAX, 'Valeur hors limites')
+  .max(VALEUR_INDICATEUR_MAX, 'Valeur hors limites')
+  .refine((v) => Number(v.toFixed(6)) === v, 'La valeur a au plus 6 décimales');
+
 export const SourceFinancement = z.object({
   financeur: texte(200),
   type: z.enum(TYPES_FINANCEUR),
@@ -69,8 +83,8 @@ export const FicheActionSaisie = z
         z.object({
           libelle: texte(200),
           unite: texte(50),
-          valeurInitiale: z.number().finite().optional(),
-          cible: z.number().finite(),
+          valeurInitiale: valeurIndicateur.optional(),
+          cible: valeurIndicateur,
           echeance: dateJour.optional(),
         }),
       )

@@ -180,7 +180,10 @@ export function candidatureStoreDynamo(tableName: string): CandidatureStore {
           for (const code of (item.regions ?? []) as string[]) {
             const compte = parRegion.get(code) ?? { candidatures: 0, avisRecus: 0 };
             compte.candidatures += 1;
-            compte.avisRecus += ((item.avis ?? []) as unknown[]).length;
+            // Opinions given; those the calendar recorded as "non rendu" at the deadline are not.
+            compte.avisRecus += ((item.avis ?? []) as { avis?: string }[]).filter(
+              (a) => a.avis !== 'non_rendu',
+            ).length;
             parRegion.set(code, compte);
           }
         }

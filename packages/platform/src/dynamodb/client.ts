@@ -5,9 +5,23 @@ import { requeteInvalide } from '@ti/domain/commun/erreurs';
 let client: DynamoDBClient | undefined;
 let document: DynamoDBDocumentClient | undefined;
 
+/**
+ * Each attempt is bounded: 1 s to connect, 3 s for the answer. Without them the SDK waits as long as the
+ * socket stays open, and a database that accepts connections but does not answer (half-open connection,
+ * DynamoDB Local restarting: test/integration/pannes.test.ts) held requests until the Lambda's own
+ * timeout, a 504 instead of a retryable 503. With the SDK's 3 attempts, a request fails within ~10 s.
+ * Retrying a write whose answer was lost is safe: transactions carry a ClientRequestToken, and the
+ * idempotency records' conditional put recognises its own first attempt (`../http/idempotence.ts`).
+ */
+export const DELAIS_DYNAMODB = {
+  connectionTimeout: 1_000,
+  requestTimeout: 3_000,
+  throwOnRequestTimeout: true,
+};
+
 /** The client, created once per process (endpoint from `AWS_ENDPOINT_URL_DYNAMODB` locally). */
 export function dynamoClient(): DynamoDBClient {
-  client ??= new DynamoDBClient({});
+  client ??= new DynamoDBClient({ requestHandler: DELAIS_DYNAMODB });
   return client;
 }
 

@@ -1,5 +1,6 @@
+import { requeteInvalide } from '@ti/domain/commun/erreurs';
 import type { Tableau } from '@ti/domain/commun/tableau';
-import { parse } from 'csv-parse/sync';
+import { CsvError, parse } from 'csv-parse/sync';
 import { decoderTexte, type Encodage } from './texte';
 
 export type Separateur = ';' | ',' | '\t';
@@ -19,14 +20,26 @@ export function separateurDe(texte: string): Separateur {
 export function lireCsv(octets: Uint8Array): Tableau & { encodage: Encodage; separateur: Separateur } {
   const { texte, encodage } = decoderTexte(octets);
   const separateur = separateurDe(texte);
-  const enregistrements = parse(texte, {
-    delimiter: separateur,
-    bom: true,
-    info: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-  }) as unknown as { record: string[]; info: { lines: number } }[];
+  let enregistrements: { record: string[]; info: { lines: number } }[];
+  try {
+    enregistrements = parse(texte, {
+      delimiter: separateur,
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+    }) as unknown as typeof enregistrements;
+  } catch (error) {
+    // The file is the client's: one csv-parse cannot read is a malformed body (400), not our failure.
+    if (!(error instanceof CsvError)) throw error;
+    const ligne = (error as CsvError & { lines?: number }).lines;
+    const raison =
+      error.code === 'CSV_QUOTE_NOT_CLOSED'
+        ? 'un guillemet ouvert n’est jamais fermé'
+        : 'il ne se lit pas comme un CSV';
+    throw requeteInvalide(`Le fichier CSV est mal formé${ligne ? ` (ligne ${ligne})` : ''} : ${raison}`);
+  }
   const [entete, ...lignes] = enregistrements;
   return {
     encodage,

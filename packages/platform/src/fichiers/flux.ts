@@ -1,16 +1,17 @@
 import { Readable } from 'node:stream';
 import type { CelluleLue } from '@ti/domain/laureats/ligne';
 import { FichierIllisible, type LigneBrute, type TableauEnFlux } from '@ti/domain/laureats/ports';
-import { parse } from 'csv-parse';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { type Separateur, separateurDe } from './csv';
+import { DecoupeurCsv, GuillemetNonFerme } from './decoupage-csv';
 import type { Encodage } from './texte';
 
 /**
  * Files read as streams, row after row, whatever their size: memory holds a chunk and a row, not the
  * file. The rules are those of `decoderTexte` and `lireCsv` (BOM, UTF-8 or Windows-1252, the
  * separator of the header line) applied to a stream, plus XLSX through exceljs' streaming reader.
+ * CSV is cut by `DecoupeurCsv` (see why there).
  * Rows carry their number as a spreadsheet shows it (empty lines count, a quoted line break does not).
  */
 
@@ -38,7 +39,9 @@ function compteur(source: Octets): { flux: AsyncGenerator<Buffer>; lus: () => nu
 }
 
 /** The first chunk, and a stream that gives it back followed by the rest. */
-async function entamer(source: AsyncIterator<Buffer>): Promise<{ debut: Buffer; tout: AsyncGenerator<Buffer> }> {
+async function entamer(
+  source: AsyncIterator<Buffer>,
+): Promise<{ debut: Buffer; tout: AsyncGenerator<Buffer> }> {
   let debut = Buffer.alloc(0);
   while (debut.length < 8) {
     const suivant = await source.next();
@@ -46,8 +49,12 @@ async function entamer(source: AsyncIterator<Buffer>): Promise<{ debut: Buffer; 
     debut = Buffer.concat([debut, suivant.value]);
   }
   async function* tout() {
-    if (debut.length > 0) yield debut;
-    for (let n = await source.next(); !n.done; n = await source.next()) yield n.value;
+    try {
+      if (debut.length > 0) yield debut;
+      for (let n = await source.next(); !n.done; n = await source.next()) yield n.value;
+    } finally {
+      await source.return?.();
+    }
   }
   return { debut, tout: tout() };
 }
@@ -69,7 +76,10 @@ function sequenceUtf8(b: Buffer, i: number): number {
  * otherwise the first non-ASCII character does: valid UTF-8 → UTF-8, else Windows-1252 (French Excel's
  * "CSV (séparateur : point-virgule)"). ASCII reads the same in both, so nothing is held back to decide.
  */
-export function decoderEnFlux(source: Octets): { texte: AsyncGenerator<string>; encodage: () => Encodage | undefined } {
+export function decoderEnFlux(source: Octets): {
+  texte: AsyncGenerator<string>;
+  encodage: () => Encodage | undefined;
+} {
   let encodage: Encodage | undefined;
   async function* texte() {
     let decodeur: { write(b: Buffer): string; end(): string | undefined } | undefined;
@@ -126,8 +136,12 @@ export function decoderEnFlux(source: Octets): { texte: AsyncGenerator<string>; 
 
 /** Gives back `debut`, then the rest of `source`. */
 async function* prefixer(debut: string, source: AsyncIterator<string>): AsyncGenerator<string> {
-  if (debut) yield debut;
-  for (let n = await source.next(); !n.done; n = await source.next()) yield n.value;
+  try {
+    if (debut) yield debut;
+    for (let n = await source.next(); !n.done; n = await source.next()) yield n.value;
+  } finally {
+    await source.return?.();
+  }
 }
 
 /** CSV rows: the separator is the header line's (`;`, `,` or tab), quoted fields may hold anything. */
@@ -142,37 +156,21 @@ async function lireCsvEnFlux(octets: Octets, lus: () => number): Promise<Tableau
     debut += n.value;
   }
   const separateur = separateurDe(debut.replace(/^(\s*\r?\n)+/, ''));
-  const analyseur = parse({
-    delimiter: separateur,
-    bom: true,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: false,
-  });
-  const texteLu = Readable.from(prefixer(debut, source));
-  texteLu.on('error', (error) => analyseur.destroy(error)).pipe(analyseur);
+  const decoupeur = new DecoupeurCsv(separateur);
 
   async function* lignes(): AsyncGenerator<LigneBrute> {
     let numero = 0;
+    const morceaux = prefixer(debut, source);
     try {
-      for await (const enregistrement of analyseur as AsyncIterable<string[]>) {
-        numero += 1;
-        yield { numero, cellules: enregistrement };
+      for (let n = await morceaux.next(); !n.done; n = await morceaux.next()) {
+        for (const cellules of decoupeur.ajouter(n.value)) yield { numero: ++numero, cellules };
       }
+      for (const cellules of decoupeur.terminer()) yield { numero: ++numero, cellules };
     } catch (error) {
-      const e = error as { code?: string; message?: string };
-      if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
-        throw new FichierIllisible(
-          e.code === 'CSV_QUOTE_NOT_CLOSED'
-            ? 'un guillemet ouvert n’est jamais fermé'
-            : `CSV mal formé (${e.message ?? e.code})`,
-          numero + 1,
-        );
-      }
+      if (error instanceof GuillemetNonFerme) throw new FichierIllisible(error.message, numero + 1);
       throw error;
     } finally {
-      texteLu.destroy();
-      analyseur.destroy();
+      await morceaux.return(undefined);
     }
   }
   return { format: 'csv', lignes: lignes(), octetsLus: lus, encodage, separateur };
@@ -196,7 +194,9 @@ function celluleXlsx(v: ValeurExcel): CelluleLue {
 function lireXlsxEnFlux(octets: Octets, lus: () => number): TableauLu {
   async function* lignes(): AsyncGenerator<LigneBrute> {
     const flux = Readable.from(octets);
-    const lecteur = new ExcelJS.stream.xlsx.WorkbookReader(flux, {
+    // Loaded for XLSX files only: the module alone weighs some 30 MB of memory once loaded.
+    const { default: Excel } = await import('exceljs');
+    const lecteur = new Excel.stream.xlsx.WorkbookReader(flux, {
       worksheets: 'emit',
       sharedStrings: 'cache',
       hyperlinks: 'ignore',
@@ -220,7 +220,13 @@ function lireXlsxEnFlux(octets: Octets, lus: () => number): TableauLu {
       flux.destroy();
     }
   }
-  return { format: 'xlsx', lignes: lignes(), octetsLus: lus, encodage: () => undefined, separateur: undefined };
+  return {
+    format: 'xlsx',
+    lignes: lignes(),
+    octetsLus: lus,
+    encodage: () => undefined,
+    separateur: undefined,
+  };
 }
 
 /**
@@ -234,7 +240,9 @@ export async function lireTableauEnFlux(source: Octets): Promise<TableauLu> {
     return lireXlsxEnFlux(tout, lus);
   }
   if (debut.length >= 4 && debut[0] === 0xd0 && debut[1] === 0xcf && debut[2] === 0x11 && debut[3] === 0xe0) {
-    throw new FichierIllisible('format Excel 97-2003 (.xls) non pris en charge : enregistrez le fichier en .xlsx ou .csv');
+    throw new FichierIllisible(
+      'format Excel 97-2003 (.xls) non pris en charge : enregistrez le fichier en .xlsx ou .csv',
+    );
   }
   if (debut.includes(0)) {
     const utf16 = (debut[0] === 0xff && debut[1] === 0xfe) || (debut[0] === 0xfe && debut[1] === 0xff);

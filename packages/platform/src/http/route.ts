@@ -32,6 +32,8 @@ export interface Requete<A extends Auth, B, Q> {
 export interface Reponse {
   status: number;
   body?: unknown;
+  /** A body sent as is instead of JSON (a published file: HTML, CSV), its `Content-Type` in `headers`. */
+  texte?: string;
   headers?: Record<string, string>;
 }
 
@@ -225,7 +227,7 @@ export function route<H extends HandlerName>(
         ...(reponse.body === undefined ? {} : { 'Content-Type': 'application/json' }),
         ...reponse.headers,
       },
-      body: reponse.body === undefined ? '' : JSON.stringify(reponse.body),
+      body: reponse.texte ?? (reponse.body === undefined ? '' : JSON.stringify(reponse.body)),
     };
   });
 }

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { Colonne } from '@ti/domain/fiches-action/export';
 import type { DepotImports, ObjetImporte, RapportsImport, Signalement } from '@ti/domain/laureats/ports';
+import type { DependancesRecuperation } from '@ti/domain/laureats/recuperation';
 import { rapportDe } from '@ti/domain/laureats/service';
-import { csvFrancais } from '../exports/tableur';
 import { s3Client } from './client';
 
 /** Every object created under this prefix of the laureates' bucket is ingested (see `declencheurs.ts`). */
@@ -28,7 +28,8 @@ export const nomDeCle = (fichier: string) =>
     .replace(/[^A-Za-z0-9._-]+/g, '_')
     .slice(-120);
 
-export const cleDepot = (importId: string, fichier: string) => `${PREFIXE_DEPOTS}${importId}/${nomDeCle(fichier)}`;
+export const cleDepot = (importId: string, fichier: string) =>
+  `${PREFIXE_DEPOTS}${importId}/${nomDeCle(fichier)}`;
 
 const DEPOT = new RegExp(`^${PREFIXE_DEPOTS}([0-9a-f-]{36})/`);
 
@@ -65,7 +66,8 @@ export function objetsDeLEvenement(event: unknown): ObjetAnnonce[] {
   const objets: ObjetAnnonce[] = [];
   for (const r of e?.Records ?? []) {
     const o = r.s3?.object;
-    if (!r.eventName?.startsWith('ObjectCreated') || !r.s3?.bucket?.name || typeof o?.key !== 'string') continue;
+    if (!r.eventName?.startsWith('ObjectCreated') || !r.s3?.bucket?.name || typeof o?.key !== 'string')
+      continue;
     let cle = o.key;
     try {
       cle = decodeURIComponent(o.key.replace(/\+/g, ' '));
@@ -82,7 +84,12 @@ export function objetsDeLEvenement(event: unknown): ObjetAnnonce[] {
     });
   }
   const d = e?.detail;
-  if (e?.source === 'aws.s3' && e['detail-type'] === 'Object Created' && d?.bucket?.name && typeof d.object?.key === 'string') {
+  if (
+    e?.source === 'aws.s3' &&
+    e['detail-type'] === 'Object Created' &&
+    d?.bucket?.name &&
+    typeof d.object?.key === 'string'
+  ) {
     objets.push({
       bucket: d.bucket.name,
       cle: d.object.key,
@@ -98,7 +105,9 @@ export function objetsDeLEvenement(event: unknown): ObjetAnnonce[] {
  * The object's bytes as a stream, the very version the event announced (with versioning on). When the
  * event gave an encoded key and the decoded one is not found, the key as written is tried.
  */
-export async function lireObjet(objet: ObjetAnnonce): Promise<{ corps: AsyncIterable<Uint8Array>; taille: number }> {
+export async function lireObjet(
+  objet: ObjetAnnonce,
+): Promise<{ corps: AsyncIterable<Uint8Array>; taille: number }> {
   const lire = (cle: string) =>
     s3Client().send(
       new GetObjectCommand({
@@ -111,12 +120,19 @@ export async function lireObjet(objet: ObjetAnnonce): Promise<{ corps: AsyncIter
   try {
     reponse = await lire(objet.cle);
   } catch (error) {
-    if ((error as { name?: string }).name !== 'NoSuchKey' || !objet.cleEncodee || objet.cleEncodee === objet.cle) {
+    if (
+      (error as { name?: string }).name !== 'NoSuchKey' ||
+      !objet.cleEncodee ||
+      objet.cleEncodee === objet.cle
+    ) {
       throw error;
     }
     reponse = await lire(objet.cleEncodee);
   }
-  return { corps: reponse.Body as unknown as Readable, taille: Number(reponse.ContentLength ?? objet.taille) };
+  return {
+    corps: reponse.Body as unknown as Readable,
+    taille: Number(reponse.ContentLength ?? objet.taille),
+  };
 }
 
 /** Presigned PUTs under `exports/depots/`: no content type or length is signed (`curl -T fichier URL` works). */
@@ -128,19 +144,38 @@ export function depotImportsS3(bucket: string, maintenant: () => Date = () => ne
         new PutObjectCommand({ Bucket: bucket, Key: cleDepot(importId, fichier) }),
         { expiresIn: DUREE_URL_SECONDES },
       );
-      return { uploadUrl, expiresAt: new Date(maintenant().getTime() + DUREE_URL_SECONDES * 1000).toISOString() };
+      return {
+        uploadUrl,
+        expiresAt: new Date(maintenant().getTime() + DUREE_URL_SECONDES * 1000).toISOString(),
+      };
     },
   };
 }
 
-const COLONNES_REJETS: Colonne[] = [
-  { titre: 'Ligne', type: 'entier', largeur: 8 },
-  { titre: 'Colonne', type: 'texte', largeur: 24 },
-  { titre: 'Motif', type: 'texte', largeur: 80 },
-];
+/** A CSV field in the French Excel convention (`;`, quotes doubled). */
+const champCsv = (texte: string) => (/[";\r\n]/.test(texte) ? `"${texte.replaceAll('"', '""')}"` : texte);
+
+/**
+ * The rejected rows as CSV the way `csvFrancais` writes exports (UTF-8 with BOM, `;`, CRLF), without
+ * its module: it loads exceljs, some 30 MB of memory the ingestion has no use for.
+ */
+async function* csvRejets(rejets: AsyncIterable<Signalement>): AsyncGenerator<string> {
+  let tampon = '\uFEFFLigne;Colonne;Motif\r\n';
+  for await (const r of rejets) {
+    tampon += `${r.ligne};${champCsv(r.colonne ?? '')};${champCsv(r.motif)}\r\n`;
+    if (tampon.length > 64 * 1024) {
+      yield tampon;
+      tampon = '';
+    }
+  }
+  yield tampon;
+}
 
 /** A JSON array written piece by piece (a few hundred signalements per piece). */
-async function* tableauJson(source: AsyncIterable<Signalement>, avecColonne: boolean): AsyncGenerator<string> {
+async function* tableauJson(
+  source: AsyncIterable<Signalement>,
+  avecColonne: boolean,
+): AsyncGenerator<string> {
   let tampon = '';
   let premier = true;
   for await (const s of source) {
@@ -184,24 +219,61 @@ export function rapportsS3(bucket: string, maintenant: () => Date = () => new Da
         yield* tableauJson(signalements('avertissement'), false);
         yield ']}';
       }
-      async function* lignesRejets() {
-        for await (const s of signalements('rejet')) yield [s.ligne, s.colonne ?? '', s.motif];
-      }
-      const csv = csvFrancais(COLONNES_REJETS, lignesRejets());
       const cles = { json: `${base}rapport.json`, rejetsCsv: `${base}rejets.csv` };
       await Promise.all([
         envoyer(bucket, cles.json, Readable.from(json()), 'application/json', 'rapport.json'),
-        envoyer(bucket, cles.rejetsCsv, csv.flux, 'text/csv; charset=utf-8', `rejets-${imp.importId}.csv`),
-        csv.termine,
+        envoyer(
+          bucket,
+          cles.rejetsCsv,
+          Readable.from(csvRejets(signalements('rejet'))),
+          'text/csv; charset=utf-8',
+          `rejets-${imp.importId}.csv`,
+        ),
       ]);
       return cles;
     },
 
     async liens(rapport) {
       const url = (cle: string) =>
-        getSignedUrl(s3Client(), new GetObjectCommand({ Bucket: bucket, Key: cle }), { expiresIn: DUREE_URL_SECONDES });
+        getSignedUrl(s3Client(), new GetObjectCommand({ Bucket: bucket, Key: cle }), {
+          expiresIn: DUREE_URL_SECONDES,
+        });
       const [json, rejetsCsv] = await Promise.all([url(rapport.json), url(rapport.rejetsCsv)]);
-      return { json, rejetsCsv, expiresAt: new Date(maintenant().getTime() + DUREE_URL_SECONDES * 1000).toISOString() };
+      return {
+        json,
+        rejetsCsv,
+        expiresAt: new Date(maintenant().getTime() + DUREE_URL_SECONDES * 1000).toISOString(),
+      };
     },
   } satisfies RapportsImport;
 }
+
+/** Exports fetched from Bpifrance, stored in the laureates' bucket (the upload triggers their ingestion). */
+export function stockageExportsS3(bucket: string): DependancesRecuperation['stockage'] {
+  return {
+    async existe(cle) {
+      try {
+        await s3Client().send(new HeadObjectCommand({ Bucket: bucket, Key: cle }));
+        return true;
+      } catch (error) {
+        const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+        if (e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404) return false;
+        throw error;
+      }
+    },
+    async deposer(cle, fichier) {
+      await s3Client().send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: cle,
+          Body: createReadStream(fichier.chemin),
+          ContentLength: fichier.taille,
+          ContentType: fichier.extension === 'xlsx' ? TYPE_XLSX : 'text/csv',
+          Metadata: { source: 'bpifrance', 'nom-source': nomDeCle(fichier.nom), sha256: fichier.sha256 },
+        }),
+      );
+    },
+  };
+}
+
+const TYPE_XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';

@@ -1,0 +1,13 @@
+import { lireAgregatRegion } from '@ti/domain/agregats/service';
+import { loadConfig } from '@ti/platform/config';
+import { agregatStoreDynamo } from '@ti/platform/dynamodb/agregats';
+import { route } from '@ti/platform/http/route';
+
+const { tables } = loadConfig({ tables: ['agregats'] });
+const deps = { store: agregatStoreDynamo(tables.agregats) };
+
+export const handler = route('agregats/lire-region', async ({ params }) => ({
+  status: 200,
+  body: await lireAgregatRegion(deps, params.code ?? ''),
+  headers: { 'Cache-Control': 'public, max-age=60' },
+}));

@@ -1,0 +1,21 @@
+import { rendreAvis } from '@ti/domain/calendrier/service';
+import { horlogeSysteme } from '@ti/domain/candidatures/ports';
+import { callbacksDepuisEnv } from '@ti/platform/calendrier/adaptateurs';
+import { loadConfig } from '@ti/platform/config';
+import { jetonsDynamo } from '@ti/platform/dynamodb/calendrier';
+import { campagneStoreDynamo } from '@ti/platform/dynamodb/campagnes';
+import { candidatureStoreDynamo } from '@ti/platform/dynamodb/candidatures';
+import { route } from '@ti/platform/http/route';
+
+const { tables } = loadConfig({ tables: ['candidatures', 'campagnes', 'calendrier'] });
+const deps = {
+  candidatures: candidatureStoreDynamo(tables.candidatures),
+  campagnes: campagneStoreDynamo(tables.campagnes),
+  jetons: jetonsDynamo(tables.calendrier, callbacksDepuisEnv()),
+  horloge: horlogeSysteme,
+};
+
+export const handler = route('candidatures/avis', async ({ params, body, principal }) => ({
+  status: 200,
+  body: await rendreAvis(deps, params.id ?? '', body, principal),
+}));

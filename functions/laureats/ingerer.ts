@@ -1,0 +1,75 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { horlogeSysteme } from '@ti/domain/candidatures/ports';
+import { IngestionInterrompue, ingerer, TAILLE_FENETRE } from '@ti/domain/laureats/ingestion';
+import { loadConfig } from '@ti/platform/config';
+import { EN_VOL_LAUREATS, importStoreDynamo, laureatStoreDynamo } from '@ti/platform/dynamodb/laureats';
+import { rattachementParInstantane } from '@ti/platform/dynamodb/rattachement';
+import { territoireStoreDynamo } from '@ti/platform/dynamodb/territoires';
+import { lireTableauEnFlux } from '@ti/platform/fichiers/flux';
+import { logger } from '@ti/platform/observabilite';
+import { importIdDe, lireObjet, objetsDeLEvenement, rapportsS3 } from '@ti/platform/s3/laureats';
+import type { Context } from 'aws-lambda';
+import * as z from 'zod';
+
+const { tables, buckets } = loadConfig({ tables: ['laureats', 'territoires'], buckets: ['laureats'] });
+/** Tuning, from the benchmark (docs/benchmarks.md): rows per window, BatchWriteItem requests in flight. */
+const reglages = z
+  .object({
+    INGESTION_TAILLE_FENETRE: z.coerce.number().int().min(100).max(20_000).default(TAILLE_FENETRE),
+    INGESTION_EN_VOL: z.coerce.number().int().min(1).max(128).default(EN_VOL_LAUREATS),
+  })
+  .parse(process.env);
+const laureats = laureatStoreDynamo(tables.laureats, { enVol: reglages.INGESTION_EN_VOL });
+const imports = importStoreDynamo(tables.laureats);
+const rapports = rapportsS3(buckets.laureats);
+const territoires = territoireStoreDynamo(tables.territoires);
+
+/** Kept back at the end of an invocation: the run stops after a commit, and the retry resumes there. */
+const MARGE_MS = 30_000;
+
+/**
+ * An export created under `exports/` (S3 "Object Created" through EventBridge in AWS, s3rver's
+ * notification locally): ingested exactly once. A failure throws, so that Lambda retries the
+ * asynchronous invocation (then hands it to the on-failure destination); a retry resumes from the
+ * last commit.
+ */
+export const handler = middy<unknown, void, Error, Context>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event, context) => {
+    for (const objet of objetsDeLEvenement(event)) {
+      const importId = importIdDe(objet);
+      logger.appendKeys({ importId });
+      try {
+        const imp = await ingerer(
+          {
+            laureats,
+            imports,
+            rapports,
+            rattachement: rattachementParInstantane(territoires),
+            horloge: horlogeSysteme,
+          },
+          { importId, objet },
+          async () => lireTableauEnFlux((await lireObjet(objet)).corps),
+          {
+            tailleFenetre: reglages.INGESTION_TAILLE_FENETRE,
+            continuer: () => context.getRemainingTimeInMillis() > MARGE_MS,
+          },
+        );
+        logger.info('Import ended', {
+          importId: imp.importId,
+          fichier: imp.fichier,
+          statut: imp.statut,
+          lignes: imp.lignes,
+          nbRejets: imp.nbRejets,
+        });
+      } catch (error) {
+        if (error instanceof IngestionInterrompue) {
+          logger.warn('Import interrupted before the timeout; the retry resumes it', {
+            curseur: error.curseur,
+          });
+        } else logger.error('Import failed', { error: error as Error });
+        throw error;
+      }
+    }
+  });

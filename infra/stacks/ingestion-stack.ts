@@ -1,0 +1,207 @@
+import type { BucketKey } from '@ti/platform/buckets';
+import { env } from '@ti/platform/config';
+import { type Declencheur, declencheurs } from '@ti/platform/declencheurs';
+import type { Access } from '@ti/platform/routes';
+import type { TableKey } from '@ti/platform/tables';
+import { Duration, RemovalPolicy, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { handlerEntry } from '../constructs/bundling';
+import { grantBucket, grantTable, TiFunction } from '../constructs/ti-function';
+import { functionId } from './api-stack';
+
+/**
+ * Sizing of the ingestion, from `npm run bench:ingest` (docs/benchmarks.md). The function streams: its
+ * live set stays near 40 MB whatever the file. Left alone, V8 lets its young generation grow to 134 MB
+ * under this allocation rate and glibc keeps a malloc arena per thread: peak RSS 330 MB for 20,000 rows.
+ * With these settings (V8 flags Lambda accepts in NODE_OPTIONS) it stays near 185 MB for 100,000 rows,
+ * at the same speed. No `--enable-source-maps` here: parsing the 4 MB map costs 120 MB (errors are
+ * logged with their message and the import id).
+ */
+export const ENVIRONNEMENT_INGESTION = {
+  NODE_OPTIONS: '--max-semi-space-size=4 --max-old-space-size=256',
+  MALLOC_ARENA_MAX: '2',
+} as const;
+
+/**
+ * One full vCPU (1,769 MB): the ingestion spends about 0.23 CPU-ms per row (two reads of the file,
+ * marshalling, HTTP), so below one vCPU the function, not DynamoDB, would set the pace.
+ */
+export const MEMOIRE_INGESTION_MO = 1769;
+/**
+ * 100,000 rows take about a minute on DynamoDB Local (on-demand DynamoDB writes faster); five minutes
+ * leave room, and a longer file stops 30 s before the end at a commit and resumes on Lambda's retry.
+ */
+export const DUREE_INGESTION = Duration.minutes(5);
+
+export interface IngestionStackProps extends StackProps {
+  readonly tables: Record<TableKey, ITable>;
+  readonly buckets: Record<BucketKey, IBucket>;
+  /** When Bpifrance's latest export is fetched. @default every day at 06:00, Paris time */
+  readonly planification?: scheduler.ScheduleExpression;
+}
+
+/** The ingestion's entry in `declencheurs` (packages/platform): its handler, trigger and grants. */
+export const INGESTION: Declencheur = (declencheurs as readonly Declencheur[]).find(
+  (d) => d.handler === 'laureats/ingerer',
+) as Declencheur;
+
+const RECUPERATION = 'laureats/recuperer';
+
+function accorder(
+  fn: TiFunction,
+  acces: Pick<Declencheur, 'tables' | 'buckets'>,
+  props: IngestionStackProps,
+) {
+  for (const [key, access] of Object.entries(acces.tables) as [TableKey, Access][]) {
+    grantTable(fn, props.tables[key], access, key);
+  }
+  for (const [key, access] of Object.entries(acces.buckets) as [BucketKey, Access][]) {
+    grantBucket(fn, props.buckets[key], access, key);
+  }
+}
+
+/**
+ * The laureates' ingestion. An object created under `exports/` of the laureates' bucket (S3 → EventBridge
+ * "Object Created") runs the ingestion function asynchronously, one run at a time (reserved concurrency
+ * 1: two exports never race on the same laureates); a run that fails is retried twice by Lambda, then
+ * lands in the dead-letter queue with the event, and an alarm goes off. EventBridge Scheduler runs the
+ * fetch of Bpifrance's latest export daily (credentials in a secret), which stores it under `exports/`.
+ */
+export class IngestionStack extends Stack {
+  public readonly ingestion: TiFunction;
+  public readonly recuperation: TiFunction;
+  /** Events of ingestions that failed all their attempts (and of deliveries EventBridge gave up). */
+  public readonly echecs: sqs.Queue;
+  public readonly surExport: events.Rule;
+  public readonly planification: scheduler.Schedule;
+  /** `{"url": "https://…", "jeton": "…"}` or `{"url", "utilisateur", "motDePasse"}`: Bpifrance's endpoint. */
+  public readonly sourceBpifrance: secretsmanager.Secret;
+  public readonly alarme: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: IngestionStackProps) {
+    super(scope, id, props);
+
+    this.echecs = new sqs.Queue(this, 'IngestionsEnEchec', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.echecs).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself the dead-letter destination of the ingestion (Lambda and EventBridge).',
+    });
+
+    // --- Ingestion ------------------------------------------------------------------------------
+    this.ingestion = new TiFunction(this, functionId(INGESTION.handler), {
+      entry: handlerEntry(INGESTION.handler),
+      description: INGESTION.description,
+      timeout: DUREE_INGESTION,
+      memorySize: MEMOIRE_INGESTION_MO,
+      environment: { ...ENVIRONNEMENT_INGESTION },
+    });
+    (this.ingestion.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = 1;
+    this.ingestion.configureAsyncInvoke({
+      retryAttempts: 2,
+      // Queued while another export is being ingested (reserved concurrency 1): up to 6 hours.
+      maxEventAge: Duration.hours(6),
+      onFailure: new destinations.SqsDestination(this.echecs),
+    });
+    accorder(this.ingestion, INGESTION, props);
+
+    const bucket = props.buckets[INGESTION.bucket];
+    this.surExport = new events.Rule(this, 'SurExportDepose', {
+      description: 'Ingestion de chaque export Bpifrance déposé sous exports/ (API, récupération, opérateur)',
+      eventPattern: {
+        source: ['aws.s3'],
+        detailType: ['Object Created'],
+        detail: { bucket: { name: [bucket.bucketName] }, object: { key: [{ prefix: INGESTION.prefixe }] } },
+      },
+      targets: [
+        new targets.LambdaFunction(this.ingestion, {
+          deadLetterQueue: this.echecs,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(2),
+        }),
+      ],
+    });
+
+    this.alarme = new cloudwatch.Alarm(this, 'IngestionEnEchec', {
+      alarmDescription:
+        'Un export Bpifrance n’a pas pu être ingéré après trois tentatives : son événement est dans la file ' +
+        'IngestionsEnEchec (le renvoyer à la fonction reprend l’import où il s’est arrêté)',
+      metric: this.echecs.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: 'Maximum',
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+
+    // --- Scheduled fetch ----------------------------------------------------------------------------
+    this.sourceBpifrance = new secretsmanager.Secret(this, 'SourceBpifrance', {
+      description:
+        'Point d’accès des exports Bpifrance des lauréats : {"url": "https://…", "jeton": "…"} ou ' +
+        '{"url", "utilisateur", "motDePasse"}',
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ url: 'https://exports.bpifrance.fr/a-renseigner' }),
+        generateStringKey: 'jeton',
+        excludePunctuation: true,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.sourceBpifrance).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'Credentials issued by Bpifrance for its export endpoint: renewed with Bpifrance, by hand.',
+    });
+
+    this.recuperation = new TiFunction(this, functionId(RECUPERATION), {
+      entry: handlerEntry(RECUPERATION),
+      description: 'Récupération quotidienne du dernier export Bpifrance des lauréats',
+      timeout: Duration.minutes(5),
+      memorySize: 512,
+    });
+    accorder(
+      this.recuperation,
+      { tables: { laureats: 'readwrite' }, buckets: { laureats: 'readwrite' } },
+      props,
+    );
+    this.sourceBpifrance.grantRead(this.recuperation);
+    this.recuperation.addEnvironment(env.bpifranceSourceSecret, this.sourceBpifrance.secretArn);
+
+    this.planification = new scheduler.Schedule(this, 'RecuperationQuotidienne', {
+      description:
+        'Récupère le dernier export Bpifrance des lauréats (le même contenu n’est stocké qu’une fois)',
+      schedule:
+        props.planification ??
+        scheduler.ScheduleExpression.cron({ minute: '0', hour: '6', timeZone: TimeZone.EUROPE_PARIS }),
+      target: new schedulerTargets.LambdaInvoke(this.recuperation, {
+        deadLetterQueue: this.echecs,
+        retryAttempts: 3,
+        maxEventAge: Duration.hours(6),
+      }),
+    });
+    // The scheduler's role may invoke the function and its versions (`<function ARN>:*`), nothing else.
+    const roleDuPlanificateur = this.node
+      .findAll()
+      .find((c) => c.node.id.startsWith('SchedulerRoleForTarget')) as Construct;
+    Validations.of(roleDuPlanificateur).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.recuperation.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+      reason:
+        'EventBridge Scheduler invokes this one function; the suffix covers its versions and aliases only.',
+    });
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * A client of one local cloud's HTTP API (the shared one of the integration project, or a dedicated one
+ * a test file or a benchmark starts), with no vitest dependency: signed form requests, operator tokens,
+ * campaigns; and direct reads of its DynamoDB Local.
+ */
+import { readFileSync } from 'node:fs';
+import { DescribeTableCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { mintOperatorToken } from '@ti/local-cloud/operator-auth';
+import { LOCAL_FORM_SOURCE, signBody } from '@ti/local-cloud/signature';
+import { localTableName, type TableKey, tables } from '@ti/platform/tables';
+
+export interface Reponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export async function lire(res: Response): Promise<Reponse> {
+  const texte = await res.text();
+  let body: unknown = texte;
+  try {
+    body = texte ? JSON.parse(texte) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, headers: res.headers, body };
+}
+
+export const exemple = (nom = 'candidature-valide') =>
+  JSON.parse(readFileSync(new URL(`../../events/${nom}.json`, import.meta.url), 'utf8'));
+
+export interface OptionsFormulaire {
+  method?: string;
+  headers?: Record<string, string>;
+  /** Bounds the request (no hang goes unnoticed). */
+  signal?: AbortSignal;
+}
+
+const jour = 24 * 3600 * 1000;
+const iso = (t: number) => new Date(t).toISOString().replace('Z', '+00:00');
+
+/** Dates of a campaign whose window is open now (or closed, or not yet open). */
+export function datesDeCampagne(fenetre: 'ouverte' | 'close' | 'a_venir' = 'ouverte') {
+  const maintenant = Date.now();
+  const debut = {
+    ouverte: maintenant - jour,
+    close: maintenant - 40 * jour,
+    a_venir: maintenant + 10 * jour,
+  }[fenetre];
+  return {
+    ouverture: iso(debut),
+    cloture: iso(debut + 20 * jour),
+    avisRegional: iso(debut + 45 * jour),
+    selectionNationale: iso(debut + 60 * jour),
+    annonce: iso(debut + 75 * jour),
+    finProgramme: '2027-12-31T23:59:59+01:00',
+  };
+}
+
+export function clientApi(cible: { baseUrl: string; jwtSecret: string }) {
+  const jeton = (role: 'national' | 'regional', region?: string) =>
+    mintOperatorToken({ role, region }, cible.jwtSecret);
+
+  /** Sends a body signed as the local form source does (the exact bytes sent are signed). */
+  async function envoyerSigne(path: string, body: unknown, options: OptionsFormulaire = {}) {
+    const brut = typeof body === 'string' ? body : JSON.stringify(body);
+    const res = await fetch(`${cible.baseUrl}${path}`, {
+      method: options.method ?? 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        'X-Source': LOCAL_FORM_SOURCE.id,
+        'X-Signature': signBody(brut, LOCAL_FORM_SOURCE.secret),
+        ...options.headers,
+      },
+      body: brut,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return lire(res);
+  }
+
+  /** A request as an operator (national unless a token is given). */
+  async function operateur(
+    path: string,
+    options: { method?: string; body?: unknown; token?: string; signal?: AbortSignal } = {},
+  ) {
+    const token = options.token ?? (await jeton('national'));
+    const res = await fetch(`${cible.baseUrl}${path}`, {
+      method: options.method ?? 'GET',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    return lire(res);
+  }
+
+  /** Creates (or updates) a campaign through the API. */
+  async function creerCampagne(id: string, fenetre: 'ouverte' | 'close' | 'a_venir' = 'ouverte') {
+    const res = await operateur(`/campagnes/${id}`, { method: 'PUT', body: datesDeCampagne(fenetre) });
+    if (res.status !== 201 && res.status !== 200)
+      throw new Error(`campagne ${id}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  return { baseUrl: cible.baseUrl, jeton, envoyerSigne, operateur, creerCampagne };
+}
+
+export type ClientApi = ReturnType<typeof clientApi>;
+
+/** Items and bytes of every table, as DynamoDB Local reports them live (DescribeTable). */
+export type Empreinte = Record<TableKey, { items: number; octets: number }>;
+
+export async function empreinte(ddb: DynamoDBClient): Promise<Empreinte> {
+  const cles = Object.keys(tables) as TableKey[];
+  const lues = await Promise.all(
+    cles.map(async (cle) => {
+      const { Table } = await ddb.send(new DescribeTableCommand({ TableName: localTableName(cle) }));
+      return [cle, { items: Table?.ItemCount ?? 0, octets: Table?.TableSizeBytes ?? 0 }] as const;
+    }),
+  );
+  return Object.fromEntries(lues) as Empreinte;
+}
+
+/** Tables whose items or size differ between two footprints. */
+export function tablesModifiees(avant: Empreinte, apres: Empreinte): TableKey[] {
+  return (Object.keys(apres) as TableKey[]).filter(
+    (cle) => avant[cle]?.items !== apres[cle].items || avant[cle]?.octets !== apres[cle].octets,
+  );
+}
+
+/** Ids of the candidatures of a campaign, as stored (the `parCampagne` index holds one item per candidature). */
+export async function idsEnBase(ddb: DynamoDBClient, campagne: string): Promise<string[]> {
+  const ids: string[] = [];
+  let ExclusiveStartKey: Record<string, never> | undefined;
+  do {
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: localTableName('candidatures'),
+        IndexName: 'parCampagne',
+        KeyConditionExpression: 'indexCampagne = :c',
+        ExpressionAttributeValues: { ':c': { S: campagne } },
+        ProjectionExpression: 'pk',
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of page.Items ?? []) ids.push(item.pk?.S as string);
+    ExclusiveStartKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+  } while (ExclusiveStartKey);
+  return ids;
+}
