@@ -3,10 +3,11 @@
  * 10,000, 100,000; `BENCH_TAILLES` to change), with synthetic but realistic data: laureates over 5,000
  * real communes, 150 territories of 12 communes, 1,800 fiches-action of about 2 KB. For each size:
  * - the fold alone (`calculerAgregats`, in memory, before the local cloud starts);
- * - on the local cloud (DynamoDB Local, s3rver): the scan alone (every laureate read from the laureates
- *   table's `parRegion` index, 1 and 4 segments); the whole recompute (`recalculerAgregats`: scan,
- *   territories, fiches, fold, writes), first after the load (it writes) and again (nothing changed,
- *   nothing written); the alternative of one NDJSON snapshot of the laureates in S3, read and folded.
+ * - on the local cloud (DynamoDB Local, s3rver), reading every laureate from the laureates table's
+ *   `parRegion` index two ways: a scan of the index, and what the recompute does, one query per region
+ *   (4 in flight); the whole recompute (`recalculerAgregats`: laureates, territories, fiches, fold,
+ *   writes), first after the load (it writes) and again (nothing changed, nothing written); and the
+ *   alternative of one NDJSON snapshot of the laureates in S3, read and folded.
  * Sizes are loaded one on top of the other. Ratios are against the previous size: a cost linear in the
  * number of laureates gives about 10×.
  */
@@ -105,8 +106,8 @@ for (const n of TAILLES) {
 interface Mesure {
   n: number;
   chargement: number;
-  scan1: number;
-  scan4: number;
+  scan: number;
+  requetes: number;
   premier: number;
   inchange: number;
   instantane: number;
@@ -126,6 +127,7 @@ const cloud = await startLocalCloud({
 try {
   // The handlers' environment is set by the local cloud: the adapters below talk to its emulators.
   const { GetObjectCommand, PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
   const { recalculerAgregats } = await import('@ti/domain/agregats/service');
   const { publicationS3 } = await import('@ti/platform/agregats/publication');
   const { localBucketName } = await import('@ti/platform/buckets');
@@ -216,21 +218,40 @@ try {
     );
 
   const bucket = localBucketName('opendata');
-  const deps = (segments: number) => ({
+  const deps = () => ({
     sources: sourcesAgregatsDynamo({
       tableLaureats: localTableName('laureats'),
       tableFichesAction: localTableName('fichesAction'),
       territoires: registre,
       imports: importStoreDynamo(localTableName('laureats')),
-      segments,
     }),
     store: agregatStoreDynamo(localTableName('agregats')),
     publication: publicationS3(bucket),
   });
-  const parcourir = async (segments: number, attendus: number) => {
+  /** Every laureate, by a scan of the index (the first way tried), with the same projection. */
+  const scanner = async (attendus: number) => {
     let n = 0;
-    for await (const page of deps(segments).sources.laureats()) n += page.length;
+    let depuis: Record<string, unknown> | undefined;
+    do {
+      const page = await documentClient().send(
+        new ScanCommand({
+          TableName: localTableName('laureats'),
+          IndexName: 'parRegion',
+          ProjectionExpression:
+            'identifiantProjet, codeCommune, codeRegion, categorie, investissementCentimes, importId',
+          ExclusiveStartKey: depuis,
+        }),
+      );
+      n += page.Count ?? 0;
+      depuis = page.LastEvaluatedKey;
+    } while (depuis);
     if (n !== attendus) throw new Error(`scan: ${n} laureates read, ${attendus} stored`);
+  };
+  /** Every laureate, as the recompute reads them (one query per region). */
+  const interroger = async (attendus: number) => {
+    let n = 0;
+    for await (const page of deps().sources.laureats()) n += page.length;
+    if (n !== attendus) throw new Error(`queries: ${n} laureates read, ${attendus} stored`);
   };
 
   let charges = 0;
@@ -239,16 +260,16 @@ try {
       for (let i = charges; i < n; i += 5_000) await charger(laureats.slice(i, Math.min(n, i + 5_000)));
     });
     charges = n;
-    await parcourir(4, n); // warm-up
-    const scan1 = await chrono(() => parcourir(1, n));
-    const scan4 = await chrono(() => parcourir(4, n));
+    await interroger(n); // warm-up
+    const scan = await chrono(() => scanner(n));
+    const requetes = await chrono(() => interroger(n));
     let bilan: Awaited<ReturnType<typeof recalculerAgregats>> | undefined;
     const premier = await chrono(async () => {
-      bilan = await recalculerAgregats(deps(4));
+      bilan = await recalculerAgregats(deps());
     });
     if (!bilan?.ecrit || bilan.nbLaureats !== n) throw new Error(`first recompute: ${JSON.stringify(bilan)}`);
     const inchange = await chrono(async () => {
-      bilan = await recalculerAgregats(deps(4));
+      bilan = await recalculerAgregats(deps());
     });
     if (bilan?.ecrit || bilan?.fichiersEcrits.length)
       throw new Error(`unchanged recompute wrote: ${JSON.stringify(bilan)}`);
@@ -274,8 +295,8 @@ try {
     mesures.push({
       n,
       chargement,
-      scan1,
-      scan4,
+      scan,
+      requetes,
       premier,
       inchange,
       instantane,
@@ -295,7 +316,7 @@ const rapport = (i: number, f: (m: Mesure) => number) => {
 };
 const pli = (m: Mesure) => plis.get(m.n) as number;
 console.log(
-  '\n| laureates | fold ms | fold rows/s | scan, 1 segment ms | scan, 4 segments ms | scan rows/s (4 seg.) | recompute, first ms | recompute, unchanged ms | S3 snapshot read + fold ms |',
+  '\n| laureates | fold ms | fold rows/s | index scan ms | per-region queries ms | queries rows/s | recompute, first ms | recompute, unchanged ms | S3 snapshot read + fold ms |',
 );
 console.log('|---|---|---|---|---|---|---|---|---|');
 mesures.forEach((m, i) => {
@@ -304,9 +325,9 @@ mesures.forEach((m, i) => {
       m.n.toLocaleString('en'),
       `${ms(pli(m))}${rapport(i, pli)}`,
       parSeconde(m.n, pli(m)),
-      `${ms(m.scan1)}${rapport(i, (x) => x.scan1)}`,
-      `${ms(m.scan4)}${rapport(i, (x) => x.scan4)}`,
-      parSeconde(m.n, m.scan4),
+      `${ms(m.scan)}${rapport(i, (x) => x.scan)}`,
+      `${ms(m.requetes)}${rapport(i, (x) => x.requetes)}`,
+      parSeconde(m.n, m.requetes),
       `${ms(m.premier)}${rapport(i, (x) => x.premier)}`,
       `${ms(m.inchange)}${rapport(i, (x) => x.inchange)}`,
       `${ms(m.instantane)}${rapport(i, (x) => x.instantane)}, ${Math.round(m.octetsInstantane / 1024).toLocaleString('en')} KiB`,

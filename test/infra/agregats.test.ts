@@ -113,6 +113,14 @@ describe('what runs it', () => {
     expect(regle.Properties.Targets[0].RetryPolicy).toMatchObject({ MaximumRetryAttempts: 8 });
   });
 
+  it('the laureates bucket sends its object events to EventBridge (the rule sees nothing otherwise)', () => {
+    const data = s.dataTemplate.toJSON().Resources as Record<string, Json>;
+    const id = s.data.getLogicalId(s.data.buckets.laureats.node.defaultChild as never);
+    expect(data[id].Properties.NotificationConfiguration?.EventBridgeConfiguration).toEqual({
+      EventBridgeEnabled: true,
+    });
+  });
+
   it('an hourly rule (the territories’ and fiches-action’s changes reach the aggregates within the hour)', () => {
     const planifiees = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties.ScheduleExpression);
     expect(planifiees.map(([, r]) => r.Properties.ScheduleExpression)).toEqual(['rate(1 hour)']);

@@ -29,7 +29,6 @@ export function synthesize(): Synthesized {
   };
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON
 export type Json = any;
 
 export interface ValidationReport {

@@ -49,6 +49,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20_261_123);
 const REQUETES = Number(process.env.FUZZ_REQUETES ?? 10_000);
 const PAR_LOT = 25;
 const EN_VOL = 8;
+/** Requests that may be accepted go this many at a time, the tables compared around each group. */
+const SOUS_LOT = 6;
 const MAX_HANDLER = 1024 * 1024;
 
 const mutantes = (routes as readonly Route[]).filter((r) => r.method !== 'GET');
@@ -302,8 +304,8 @@ function arbitraireCorps(route: Route): fc.Arbitrary<Corps> {
     const csv = fc.record({
       kind: fc.constant('csv' as const),
       lignes: fc.oneof(
-        fc.constant(ctx.csv.map((_, i) => i).slice(1)),
-        fc.uniqueArray(fc.nat({ max: ctx.csv.length - 1 }), { maxLength: 40 }),
+        { weight: 1, arbitrary: fc.constant(ctx.csv.map((_, i) => i).slice(1)) },
+        { weight: 3, arbitrary: fc.uniqueArray(fc.nat({ max: ctx.csv.length - 1 }), { maxLength: 30 }) },
       ),
       remplacer: fc.array(
         fc.tuple(
@@ -426,7 +428,10 @@ function arbitraireRequete(route: Route): fc.Arbitrary<RequeteFuzz> {
     ),
     corps: arbitraireCorps(route),
     query: arbitraireQuery(route),
-    idempotencyKey: fc.boolean(),  // TMP
+    idempotencyKey: fc.oneof(
+      { weight: 4, arbitrary: fc.constant(false) },
+      { weight: 1, arbitrary: fc.constant(true) },
+    ),
     ifMatch: fc.oneof(
       { weight: 4, arbitrary: fc.constant(null) },
       { weight: 2, arbitrary: fc.constantFrom('"1"', '"2"', 'W/"1"', '1', '"999999"', '*', 'abc', '"-1"') },
@@ -690,16 +695,16 @@ function controler(route: Route, r: Resultat): string[] {
   return fautes;
 }
 
-/** Waits until no table changes for 200 ms (the calendar works asynchronously after a campaign write). */
+/** Waits until no table changes for 150 ms (the calendar works asynchronously after a campaign write). */
 async function attendreCalme(ddb: DynamoDBClient): Promise<Empreinte> {
   let avant = await empreinte(ddb);
   for (let i = 0; i < 100; i++) {
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 150));
     const apres = await empreinte(ddb);
     if (tablesModifiees(avant, apres).length === 0) return apres;
     avant = apres;
   }
-  throw new Error('Les tables changent encore après 20 s sans requête');
+  throw new Error('Les tables changent encore après 15 s sans requête');
 }
 
 interface Bilan {
@@ -745,7 +750,7 @@ async function executerLot(route: Route, lot: RequeteFuzz[]): Promise<string[]> 
 
   for (const sousLot of enLots(
     envois.filter((e) => !e.attendu.refus),
-    4,
+    SOUS_LOT,
   )) {
     avant = apres;
     const resultats = await Promise.all(sousLot.map(envoyer));

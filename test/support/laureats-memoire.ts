@@ -32,11 +32,21 @@ export function laureatsEnMemoire() {
   };
 
   const laureats: LaureatStore = {
-    async lirePlusieurs(ids) {
+    async lirePlusieurs(ids, portee = 'complet') {
       const lus = new Map();
       for (const id of ids) {
         const item = items.get(cle(cles.laureat(id)));
-        if (item) lus.set(id, laureatDe(copie(item)));
+        if (!item) continue;
+        // As DynamoDB's projection would: only what comparing needs.
+        const lu =
+          portee === 'complet'
+            ? item
+            : Object.fromEntries(
+                ['identifiantProjet', 'empreinte', 'importId', 'trace', 'codeRegion', 'territoires']
+                  .filter((k) => k in item)
+                  .map((k) => [k, item[k]]),
+              );
+        lus.set(id, laureatDe(copie(lu)));
       }
       return lus;
     },

@@ -1,6 +1,6 @@
 import { AgregatRegionDate, Agregats, AgregatTerritoire } from '@ti/domain/agregats/schema';
 import { AvisSaisie, Decision, DecisionSaisie } from '@ti/domain/calendrier/schema';
-import { CampagneDates, CampagneVue } from '@ti/domain/campagnes/campagne';
+import { CampagneDates, CampagneEnregistree, CampagneVue } from '@ti/domain/campagnes/campagne';
 import {
   Candidature,
   CandidatureDetaillee,
@@ -120,7 +120,7 @@ export const routes = [
       'Créer ou modifier le calendrier d’une campagne (opérateur national) : 201 à la création, 200 ensuite. ' +
       'Chaque version des dates démarre son calendrier de sélection (et arrête celui de la version précédente)',
     body: CampagneDates,
-    response: { status: 200, schema: CampagneVue },
+    response: { status: 200, schema: CampagneEnregistree },
     idempotent: true,
     tables: { campagnes: 'readwrite', idempotence: 'readwrite' },
     stateMachine: 'start',

@@ -141,6 +141,16 @@ export function phaseCourante(c: Campagne, maintenant: Date): Phase {
 /** Last day an action may be planned for (the programme's end, Paris date). */
 export const dernierJourProgramme = (c: CampagneDates) => dateParis(new Date(c.finProgramme));
 
+/** `PUT /campagnes/{id}`: the campaign as recorded (the phase appears once its calendar opens it). */
+export const CampagneEnregistree = CampagneDates.extend({
+  id: z.string(),
+  version: z.number().int(),
+  creeeLe: z.string(),
+  modifieeLe: z.string(),
+  phase: z.enum(PHASES).optional(),
+  calendrier: EtatCalendrierSchema.optional(),
+}).meta({ id: 'CampagneEnregistree' });
+
 /** `GET /campagnes/{id}`: the campaign, its phase, and per region the review's progress. */
 export const CampagneVue = CampagneDates.extend({
   id: z.string(),

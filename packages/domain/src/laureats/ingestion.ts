@@ -265,7 +265,11 @@ export async function ingerer(
     );
     const [territoires, stockes] = await Promise.all([
       deps.rattachement.territoiresDe([...new Set(valides.map((l) => l.donnees.codeCommune))]),
-      deps.laureats.lirePlusieurs([...new Set(valides.map((l) => l.donnees.identifiantProjet))]),
+      deps.laureats.lirePlusieurs(
+        [...new Set(valides.map((l) => l.donnees.identifiantProjet))],
+        // What changes is listed field by field for a dry run only.
+        options.surChangement ? 'complet' : 'comparaison',
+      ),
     ]);
     const parId = new Map<string, EtatFenetre>();
 

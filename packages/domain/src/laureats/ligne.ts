@@ -188,7 +188,11 @@ const ouiNonDeTexte = memoire(1_000, (texte: string): Resultat<boolean> => {
 /** `Oui`/`Non` in any case; empty is `Non`. */
 export function lireOuiNon(cellule: CelluleLue): Resultat<boolean> {
   if (typeof cellule === 'boolean') return cellule ? OUI : NON;
-  return ouiNonDeTexte(texteDe(cellule));
+  const texte = texteDe(cellule);
+  // The writings of nearly every row, before the general (memoised) reading.
+  if (texte === 'Oui') return OUI;
+  if (texte === 'Non' || texte === '') return NON;
+  return ouiNonDeTexte(texte);
 }
 
 const ENJEUX_PAR_CLE = new Map<string, EnjeuTE>([
@@ -238,8 +242,11 @@ const CATEGORIES_PAR_CLE = new Map<string, Categorie>([
   ['asso', 'Association'],
 ]);
 
+const CATEGORIES_EXACTES = new Map<string, Resultat<Categorie | null>>(CATEGORIES.map((c) => [c, ok(c)]));
+
 export function lireCategorie(cellule: CelluleLue): Resultat<Categorie | null> {
-  return categorieDeTexte(texteDe(cellule));
+  const texte = texteDe(cellule);
+  return CATEGORIES_EXACTES.get(texte) ?? categorieDeTexte(texte);
 }
 
 const categorieDeTexte = memoire(1_000, (texte: string): Resultat<Categorie | null> => {

@@ -50,8 +50,14 @@ export interface FiltreStockage {
 
 /** Where laureates live, with their territory memberships (for listings by territory). */
 export interface LaureatStore {
-  /** The stored laureates among these ids (batched reads). */
-  lirePlusieurs(ids: readonly string[]): Promise<Map<string, LaureatStocke>>;
+  /**
+   * The stored laureates among these ids (batched reads). `comparaison`: only what comparing needs
+   * (id, hash, import, trace, region, territories), the other fields of `donnees` left empty.
+   */
+  lirePlusieurs(
+    ids: readonly string[],
+    portee?: 'complet' | 'comparaison',
+  ): Promise<Map<string, LaureatStocke>>;
   /**
    * Writes laureates, memberships and an import's signalements. Every write is a full put or a
    * delete keyed by what it is: replaying it changes nothing, in any order.

@@ -1,8 +1,9 @@
-import { GetCommand, PutCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { FichesTerritoire, LaureatAgrege } from '@ti/domain/agregats/calcul';
 import type { AgregatStore, SourcesAgregats } from '@ti/domain/agregats/ports';
 import type { Agregats } from '@ti/domain/agregats/schema';
 import { enParallele } from '@ti/domain/commun/parallele';
+import { codesRegions } from '@ti/domain/geographie/officielle';
 import type { ImportStore } from '@ti/domain/laureats/ports';
 import type { TerritoireStore } from '@ti/domain/territoires/ports';
 import { conditionEchouee, documentClient } from './client';
@@ -142,28 +143,28 @@ const laureatAgrege = (item: Item): LaureatAgrege => ({
   importId: String(item.importId),
 });
 
+/** One paged query: its next page from where the previous one stopped. */
+type Pagination = (depuis: Item | undefined) => Promise<{ Items?: Item[]; LastEvaluatedKey?: Item }>;
+
 /**
- * A parallel scan: `segments` requests in flight, one per segment, pages yielded as they arrive.
- * Memory holds at most one page per segment.
+ * Several paged queries read together, `enVol` requests in flight, pages yielded as they arrive:
+ * memory holds at most one page per query in flight.
  */
-async function* scanParallele(
-  base: Omit<ConstructorParameters<typeof ScanCommand>[0], 'Segment' | 'TotalSegments' | 'ExclusiveStartKey'>,
-  segments: number,
-): AsyncGenerator<Item[]> {
-  const db = documentClient();
-  const lire = (segment: number, depuis: Item | undefined) =>
-    db
-      .send(
-        new ScanCommand({ ...base, Segment: segment, TotalSegments: segments, ExclusiveStartKey: depuis }),
-      )
-      .then((page) => ({ segment, page }));
-  const enCours = new Map<number, ReturnType<typeof lire>>();
-  for (let s = 0; s < segments; s++) enCours.set(s, lire(s, undefined));
+async function* pagesEnParallele(requetes: readonly Pagination[], enVol: number): AsyncGenerator<Item[]> {
+  const enCours = new Map<number, Promise<{ i: number; page: Awaited<ReturnType<Pagination>> }>>();
+  const lancer = (i: number, depuis: Item | undefined) =>
+    enCours.set(
+      i,
+      (requetes[i] as Pagination)(depuis).then((page) => ({ i, page })),
+    );
+  let suivante = 0;
+  while (suivante < requetes.length && enCours.size < enVol) lancer(suivante++, undefined);
   try {
     while (enCours.size > 0) {
-      const { segment, page } = await Promise.race(enCours.values());
-      if (page.LastEvaluatedKey) enCours.set(segment, lire(segment, page.LastEvaluatedKey));
-      else enCours.delete(segment);
+      const { i, page } = await Promise.race(enCours.values());
+      enCours.delete(i);
+      if (page.LastEvaluatedKey) lancer(i, page.LastEvaluatedKey);
+      else if (suivante < requetes.length) lancer(suivante++, undefined);
       if (page.Items && page.Items.length > 0) yield page.Items;
     }
   } finally {
@@ -172,38 +173,47 @@ async function* scanParallele(
   }
 }
 
-/** Scan segments of the laureates (the benchmark's figures: docs/benchmarks.md, Agrégats). */
-export const SEGMENTS_LAUREATS = Number(process.env.TI_AGREGATS_SEGMENTS ?? 4);
+/** Queries in flight when reading the laureates and the fiches (the benchmark's figures: docs/benchmarks.md). */
+export const EN_VOL_AGREGATS = Number(process.env.TI_AGREGATS_EN_VOL ?? 4);
 
 /**
  * What the aggregates are computed from, read from the tables of the laureates, territories and
  * fiches-action:
- * - laureates: a parallel scan of the laureates table's `parRegion` index, which holds the laureate
- *   items only (not their memberships, imports and import reports), with just the summed attributes;
+ * - laureates: one query per INSEE region of the laureates table's `parRegion` index (every stored
+ *   laureate has one: the ingestion rejects a commune without a region), which holds the laureate items
+ *   only (not their memberships, imports and import reports), with just the summed attributes. The
+ *   same items and read units as a scan of the index, but each page a key range, whatever the size;
  * - territories: the registry's listing, then its batched reads (their communes);
- * - fiches-action: a scan of the `parTerritoire` index (current versions only), territory and date.
+ * - fiches-action: one query per territory of the `parTerritoire` index (current versions only).
  */
 export function sourcesAgregatsDynamo(deps: {
   tableLaureats: string;
   tableFichesAction: string;
   territoires: TerritoireStore;
   imports: Pick<ImportStore, 'lire'>;
-  segments?: number;
+  enVol?: number;
 }): SourcesAgregats {
+  const db = documentClient();
+  const enVol = deps.enVol ?? EN_VOL_AGREGATS;
   return {
     async *laureats() {
       const noms = Object.fromEntries(ATTRIBUTS_LAUREAT.map((a, i) => [`#a${i}`, a]));
-      for await (const items of scanParallele(
-        {
-          TableName: deps.tableLaureats,
-          IndexName: 'parRegion',
-          ProjectionExpression: Object.keys(noms).join(', '),
-          ExpressionAttributeNames: noms,
-        },
-        deps.segments ?? SEGMENTS_LAUREATS,
-      )) {
-        yield items.map(laureatAgrege);
-      }
+      const parRegion = codesRegions().map(
+        (region): Pagination =>
+          (depuis) =>
+            db.send(
+              new QueryCommand({
+                TableName: deps.tableLaureats,
+                IndexName: 'parRegion',
+                KeyConditionExpression: '#region = :region',
+                ExpressionAttributeNames: { ...noms, '#region': 'indexRegion' },
+                ExpressionAttributeValues: { ':region': region },
+                ProjectionExpression: Object.keys(noms).join(', '),
+                ExclusiveStartKey: depuis,
+              }),
+            ),
+      );
+      for await (const items of pagesEnParallele(parRegion, enVol)) yield items.map(laureatAgrege);
     },
 
     async territoires() {
@@ -226,19 +236,24 @@ export function sourcesAgregatsDynamo(deps: {
     },
 
     async fiches(territoires) {
-      const voulus = new Set(territoires);
       const parTerritoire = new Map<string, FichesTerritoire>();
-      for await (const items of scanParallele(
-        {
-          TableName: deps.tableFichesAction,
-          IndexName: 'parTerritoire',
-          ProjectionExpression: 'indexTerritoire, modifieeLe',
-        },
-        2,
-      )) {
+      const requetes = territoires.map(
+        (territoire): Pagination =>
+          (depuis) =>
+            db.send(
+              new QueryCommand({
+                TableName: deps.tableFichesAction,
+                IndexName: 'parTerritoire',
+                KeyConditionExpression: 'indexTerritoire = :t',
+                ExpressionAttributeValues: { ':t': territoire },
+                ProjectionExpression: 'indexTerritoire, modifieeLe',
+                ExclusiveStartKey: depuis,
+              }),
+            ),
+      );
+      for await (const items of pagesEnParallele(requetes, 2 * enVol)) {
         for (const item of items) {
           const territoire = String(item.indexTerritoire);
-          if (!voulus.has(territoire)) continue;
           const modifieeLe = typeof item.modifieeLe === 'string' ? item.modifieeLe : null;
           const f = parTerritoire.get(territoire) ?? { territoire, nb: 0, derniereModification: null };
           f.nb += 1;

@@ -6,18 +6,12 @@ let client: DynamoDBClient | undefined;
 let document: DynamoDBDocumentClient | undefined;
 
 /**
- * Each attempt is bounded: 1 s to connect, 3 s for the answer. Without them the SDK waits as long as the
- * socket stays open, and a database that accepts connections but does not answer (half-open connection,
- * DynamoDB Local restarting: test/integration/pannes.test.ts) held requests until the Lambda's own
- * timeout, a 504 instead of a retryable 503. With the SDK's 3 attempts, a request fails within ~10 s.
- * Retrying a write whose answer was lost is safe: transactions carry a ClientRequestToken, and the
- * idempotency records' conditional put recognises its own first attempt (`../http/idempotence.ts`).
+ * Connecting is bounded (1 s): without it a connection to an unreachable host waits for the system's TCP
+ * timeout (minutes), beyond the function's. An answer that never comes is the API functions' concern
+ * (`avantLeDelai` in ../http/route.ts answers 503 before their timeout); a per-request timeout here would
+ * also cut the ingestion's batch writes, legitimately slow on DynamoDB Local under load.
  */
-export const DELAIS_DYNAMODB = {
-  connectionTimeout: 1_000,
-  requestTimeout: 3_000,
-  throwOnRequestTimeout: true,
-};
+export const DELAIS_DYNAMODB = { connectionTimeout: 1_000 };
 
 /** The client, created once per process (endpoint from `AWS_ENDPOINT_URL_DYNAMODB` locally). */
 export function dynamoClient(): DynamoDBClient {

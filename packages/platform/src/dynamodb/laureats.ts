@@ -24,6 +24,16 @@ export const cles = {
   export: (sha256: string) => ({ pk: `export#${sha256}`, sk: 'export' }),
 };
 
+/** What comparing a row with its stored laureate needs (a tenth of the item). */
+const ATTRIBUTS_COMPARAISON = [
+  'identifiantProjet',
+  'empreinte',
+  'importId',
+  'trace',
+  'codeRegion',
+  'territoires',
+];
+
 /** Requests in flight when writing and reading batches (the benchmark's best, see docs/benchmarks.md). */
 export const EN_VOL_LAUREATS = 16;
 
@@ -128,9 +138,12 @@ export function laureatStoreDynamo(tableName: string, options: { enVol?: number 
   const enVol = options.enVol ?? EN_VOL_LAUREATS;
 
   return {
-    async lirePlusieurs(ids) {
+    async lirePlusieurs(ids, portee = 'complet') {
       if (ids.length === 0) return new Map();
-      const items = await lireParLots(db, tableName, ids.map(cles.laureat), { enVol });
+      const items = await lireParLots(db, tableName, ids.map(cles.laureat), {
+        enVol,
+        ...(portee === 'comparaison' ? { projection: ATTRIBUTS_COMPARAISON } : {}),
+      });
       return new Map(items.map((i) => laureatDe(i)).map((l) => [l.donnees.identifiantProjet, l]));
     },
 

@@ -40,13 +40,19 @@ export async function ecrireParLots(
   });
 }
 
-/** Gets items by key in batches of 100, retrying what DynamoDB left unprocessed. */
+/** Gets items by key in batches of 100 (only the `projection` attributes when given), retrying what DynamoDB left unprocessed. */
 export async function lireParLots(
   db: DynamoDBDocumentClient,
   table: string,
   cles: Record<string, string>[],
-  options: { enVol?: number } = {},
+  options: { enVol?: number; projection?: readonly string[] } = {},
 ): Promise<Record<string, unknown>[]> {
+  const projection = options.projection
+    ? {
+        ProjectionExpression: options.projection.map((_, i) => `#p${i}`).join(', '),
+        ExpressionAttributeNames: Object.fromEntries(options.projection.map((a, i) => [`#p${i}`, a])),
+      }
+    : {};
   const lus = await enParallele(enLots(cles, LOT_LECTURE), options.enVol ?? EN_VOL, async (lot) => {
     const items: Record<string, unknown>[] = [];
     let restantes: Record<string, unknown>[] = lot;
@@ -55,7 +61,7 @@ export async function lireParLots(
         throw new Error(`BatchGet on ${table}: ${restantes.length} keys left unprocessed`);
       if (essai > 0) await attendre(essai);
       const { Responses, UnprocessedKeys } = await db.send(
-        new BatchGetCommand({ RequestItems: { [table]: { Keys: restantes } } }),
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: restantes, ...projection } } }),
       );
       items.push(...(Responses?.[table] ?? []));
       restantes = UnprocessedKeys?.[table]?.Keys ?? [];

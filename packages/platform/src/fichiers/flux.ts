@@ -2,7 +2,6 @@ import { Readable } from 'node:stream';
 import type { CelluleLue } from '@ti/domain/laureats/ligne';
 import { FichierIllisible, type LigneBrute, type TableauEnFlux } from '@ti/domain/laureats/ports';
 import type ExcelJS from 'exceljs';
-import iconv from 'iconv-lite';
 import { type Separateur, separateurDe } from './csv';
 import { DecoupeurCsv, GuillemetNonFerme } from './decoupage-csv';
 import type { Encodage } from './texte';
@@ -71,6 +70,9 @@ function sequenceUtf8(b: Buffer, i: number): number {
   return longueur;
 }
 
+/** ICU's decoders (WHATWG labels: `windows-1252` is Windows-1252, bytes 0x80–0x9F included); BOMs are handled above. */
+const decodeurNatif = (encodage: Encodage) => new TextDecoder(encodage, { ignoreBOM: true });
+
 /**
  * Decodes a byte stream the way `decoderTexte` decodes a whole file: a BOM decides (UTF-8, UTF-16);
  * otherwise the first non-ASCII character does: valid UTF-8 → UTF-8, else Windows-1252 (French Excel's
@@ -82,7 +84,7 @@ export function decoderEnFlux(source: Octets): {
 } {
   let encodage: Encodage | undefined;
   async function* texte() {
-    let decodeur: { write(b: Buffer): string; end(): string | undefined } | undefined;
+    let decodeur: ReturnType<typeof decodeurNatif> | undefined;
     let reste = Buffer.alloc(0);
     let premier = true;
     for await (const brut of source) {
@@ -97,9 +99,14 @@ export function decoderEnFlux(source: Octets): {
         if (morceau[0] === 0xef && morceau[1] === 0xbb && morceau[2] === 0xbf) {
           encodage = 'utf-8';
           morceau = morceau.subarray(3);
-        } else if (morceau[0] === 0xff && morceau[1] === 0xfe) encodage = 'utf-16le';
-        else if (morceau[0] === 0xfe && morceau[1] === 0xff) encodage = 'utf-16be';
-        if (encodage) decodeur = iconv.getDecoder(encodage, { stripBOM: true });
+        } else if (morceau[0] === 0xff && morceau[1] === 0xfe) {
+          encodage = 'utf-16le';
+          morceau = morceau.subarray(2);
+        } else if (morceau[0] === 0xfe && morceau[1] === 0xff) {
+          encodage = 'utf-16be';
+          morceau = morceau.subarray(2);
+        }
+        if (encodage) decodeur = decodeurNatif(encodage);
       }
       if (!decodeur) {
         const latin1 = morceau.toString('latin1');
@@ -116,18 +123,18 @@ export function decoderEnFlux(source: Octets): {
           continue;
         }
         encodage = longueur > 0 ? 'utf-8' : 'windows-1252';
-        decodeur = iconv.getDecoder(encodage);
+        decodeur = decodeurNatif(encodage);
       }
-      const t = decodeur.write(morceau);
+      const t = decodeur.decode(morceau, { stream: true });
       if (t) yield t;
     }
     if (reste.length > 0) {
       encodage ??= sequenceUtf8(reste, 0) > 0 ? 'utf-8' : 'windows-1252';
-      decodeur ??= iconv.getDecoder(encodage);
-      const t = decodeur.write(reste);
+      decodeur ??= decodeurNatif(encodage);
+      const t = decodeur.decode(reste, { stream: true });
       if (t) yield t;
     }
-    const fin = decodeur?.end();
+    const fin = decodeur?.decode();
     if (fin) yield fin;
     encodage ??= 'utf-8';
   }

@@ -169,7 +169,7 @@ export function route<H extends HandlerName>(
     });
   if (definition.idempotent) chain.use(idempotence());
 
-  return chain.handler(async (event) => {
+  const lambda = chain.handler(async (event) => {
     const headers = event.headers as Record<string, string | undefined>;
     const principal = (
       definition.auth === 'form'
@@ -230,6 +230,40 @@ export function route<H extends HandlerName>(
       body: reponse.texte ?? (reponse.body === undefined ? '' : JSON.stringify(reponse.body)),
     };
   });
+  return avantLeDelai(lambda);
+}
+
+/** Kept before the function's timeout to answer rather than be cut by Lambda. */
+const MARGE_AVANT_DELAI_MS = 500;
+
+/**
+ * The last line of defence of an API function: when a dependency hangs (a database that accepts
+ * connections but does not answer, as DynamoDB Local restarting: test/integration/pannes.test.ts), the
+ * function answers 503 with Retry-After just before its timeout, rather than being cut by Lambda (a
+ * 502/504 the client cannot tell from a bug). Middy's own early timeout only covers the handler, not the
+ * middlewares (the idempotency record is written before it). What still runs is abandoned: its effects,
+ * if any, are those of a request whose answer was lost, which the `Idempotency-Key` covers.
+ */
+function avantLeDelai(
+  lambda: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>,
+) {
+  return (event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> => {
+    const reste = context?.getRemainingTimeInMillis?.();
+    if (reste === undefined) return lambda(event, context);
+    let minuteur: NodeJS.Timeout | undefined;
+    const delai = new Promise<APIGatewayProxyResult>((resolve) => {
+      minuteur = setTimeout(
+        () => {
+          const expire = Object.assign(new Error('Function timeout about to expire'), {
+            name: 'TimeoutError',
+          });
+          resolve(erreurEnReponse(expire));
+        },
+        Math.max(0, reste - MARGE_AVANT_DELAI_MS),
+      );
+    });
+    return Promise.race([lambda(event, context), delai]).finally(() => clearTimeout(minuteur));
+  };
 }
 
 /** `If-Match: "3"`, `W/"3"` or `3` → 3; absent → undefined; anything else → 400. */
