@@ -34,8 +34,8 @@ export const ENVIRONNEMENT_INGESTION = {
 } as const;
 
 /**
- * One full vCPU (1,769 MB): the ingestion spends about 0.23 CPU-ms per row (two reads of the file,
- * marshalling, HTTP), so below one vCPU the function, not DynamoDB, would set the pace.
+ * One full vCPU (1,769 MB): the ingestion spends about 0.21 CPU-ms per row (two reads of the file,
+ * marshalling, HTTP, GC), so below one vCPU the function, not DynamoDB, would set the pace.
  */
 export const MEMOIRE_INGESTION_MO = 1769;
 /**

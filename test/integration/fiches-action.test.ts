@@ -261,7 +261,7 @@ describe('GET /fiches-action (export)', () => {
     expect(onglet.getRow(2).getCell(entete.indexOf('Priorité')).value).toBe('Transition écologique');
   });
 
-  it('exporte 4 000 fiches (plus de 6 Mo, la limite d’une réponse Lambda) en flux vers S3', async () => {
+  it('exporte 2 500 fiches longues (plus de 6 Mo, la limite d’une réponse Lambda) en flux vers S3', async () => {
     process.env.AWS_ENDPOINT_URL_DYNAMODB = inject('dynamodbEndpoint');
     process.env.AWS_REGION ??= 'eu-west-3';
     process.env.AWS_ACCESS_KEY_ID ??= 'local';
@@ -270,7 +270,7 @@ describe('GET /fiches-action (export)', () => {
     const { ecrireParLots } = await import('@ti/platform/dynamodb/lots');
     const { localTableName } = await import('@ti/platform/tables');
     const { body: modele } = await deposer('ti-8419');
-    const items = Array.from({ length: 4_000 }, (_, i) => {
+    const items = Array.from({ length: 2_500 }, (_, i) => {
       const id = `${modele.id.slice(0, 24)}${String(i).padStart(12, '0')}`;
       const deposeeLe = new Date(Date.parse('2026-01-01T00:00:00Z') + i * 1000).toISOString();
       return {
@@ -279,6 +279,8 @@ describe('GET /fiches-action (export)', () => {
             ...modele,
             id,
             titre: `Action n° ${i} — équipement mutualisé`,
+            // Long descriptions, as real fiches have: the file passes 6 MB with fewer items to read.
+            description: `Mutualiser un équipement de décarbonation entre industriels du bassin. `.repeat(36),
             deposeeLe,
             pk: id,
             sk: 'courant',
@@ -290,15 +292,16 @@ describe('GET /fiches-action (export)', () => {
     });
     await ecrireParLots(documentClient(), localTableName('fichesAction'), items);
 
-    // 4,000 rather than 10,000 fiches through HTTP: DynamoDB Local needs ~15 s for 10,000 on a quiet
-    // machine, too close to API Gateway's 29 s on a shared one; the 10,000-row stream is a unit test.
+    // 2,500 long fiches (> 6 MB) rather than 10,000 short ones through HTTP: DynamoDB Local needs ~15 s
+    // for 10,000 on a quiet machine, too close to API Gateway's 29 s on a shared one; the 10,000-row
+    // stream is a unit test.
     const reponse = await exporter('format=csv&region=84');
     expect(reponse.status).toBe(303);
-    expect(reponse.body.lignes).toBe(4_001);
+    expect(reponse.body.lignes).toBe(2_501);
     const { octets } = await telecharger(reponse.location as string);
     expect(octets.length).toBeGreaterThan(6 * 1024 * 1024);
     const lignes = octets.toString('utf8').split('\r\n').filter(Boolean);
-    expect(lignes).toHaveLength(4_002);
-    expect(lignes.some((l) => l.startsWith(`${modele.id.slice(0, 24)}000000003999;ti-8419;`))).toBe(true);
+    expect(lignes).toHaveLength(2_502);
+    expect(lignes.some((l) => l.startsWith(`${modele.id.slice(0, 24)}000000002499;ti-8419;`))).toBe(true);
   });
 });

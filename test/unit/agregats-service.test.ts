@@ -206,7 +206,10 @@ describe('reading', () => {
       asOf: '2021-09-24T10:00:00.000Z',
       sources: [],
     });
-    for (const code of ['99', '3', 'abc']) {
+    expect(await lireAgregatRegion({ store: s.port }, '975')).toMatchObject({
+      libelle: 'Saint-Pierre-et-Miquelon',
+    });
+    for (const code of ['99', '3', '999', 'abc']) {
       await expect(lireAgregatRegion({ store: s.port }, code)).rejects.toBeInstanceOf(ErreurDomaine);
     }
   });

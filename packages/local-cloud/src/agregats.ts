@@ -8,8 +8,9 @@ import type { Context } from 'aws-lambda';
 import { functionsDir as defaultFunctionsDir } from './paths';
 import type { S3EventRecord } from './s3';
 
-/** The local period of the scheduled recompute (hourly in AWS): 5 minutes unless `TI_AGREGATS_PERIODE_S`. */
-export const PERIODE_AGREGATS_MS = Number(process.env.TI_AGREGATS_PERIODE_S ?? 300) * 1000;
+/** The period of the scheduled recompute, as in AWS (hourly) unless `TI_AGREGATS_PERIODE_S` says otherwise. */
+export const PERIODE_AGREGATS_MS =
+  Number(process.env.TI_AGREGATS_PERIODE_S ?? recalculAgregats.periodeMinutes * 60) * 1000;
 
 export interface RecalculAgregatsLocal {
   /** Resolves once every run asked for so far has ended (retries included). */

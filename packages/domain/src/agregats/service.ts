@@ -122,8 +122,9 @@ export async function lireAgregatRegion(
   deps: { store: AgregatStore },
   code: string,
 ): Promise<AgregatRegionDate> {
-  const libelle = /^\d{2}$/.test(code) ? nomRegion(code) : undefined;
-  if (!libelle) throw introuvable(`La région ${code} n’existe pas (code INSEE à 2 chiffres attendu, ex. 32)`);
+  // The official geography's codes: the 18 regions, and the overseas collectivities (975, 987…).
+  const libelle = /^\d{2,3}$/.test(code) ? nomRegion(code) : undefined;
+  if (!libelle) throw introuvable(`La région ${code} n’existe pas (code INSEE attendu, ex. 32)`);
   const region = await deps.store.lireRegion(code);
   if (region) return region;
   const stocke = await deps.store.lire();

@@ -179,8 +179,9 @@ export const EN_VOL_AGREGATS = Number(process.env.TI_AGREGATS_EN_VOL ?? 4);
 /**
  * What the aggregates are computed from, read from the tables of the laureates, territories and
  * fiches-action:
- * - laureates: one query per INSEE region of the laureates table's `parRegion` index (every stored
- *   laureate has one: the ingestion rejects a commune without a region), which holds the laureate items
+ * - laureates: one query per region of the official geography (the 18 regions and the overseas
+ *   collectivities) on the laureates table's `parRegion` index (every stored laureate has one: the
+ *   ingestion rejects a commune without a region), which holds the laureate items
  *   only (not their memberships, imports and import reports), with just the summed attributes. The
  *   same items and read units as a scan of the index, but each page a key range, whatever the size;
  * - territories: the registry's listing, then its batched reads (their communes);

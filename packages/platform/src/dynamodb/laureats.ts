@@ -35,7 +35,7 @@ const ATTRIBUTS_COMPARAISON = [
 ];
 
 /** Requests in flight when writing and reading batches (the benchmark's best, see docs/benchmarks.md). */
-export const EN_VOL_LAUREATS = 16;
+export const EN_VOL_LAUREATS = 32;
 
 type Item = Record<string, unknown>;
 
