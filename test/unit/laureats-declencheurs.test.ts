@@ -89,13 +89,17 @@ describe('récupération planifiée de l’export Bpifrance', () => {
 });
 
 describe('déclencheurs du cloud local', () => {
-  const appels = () => ((globalThis as Record<string, unknown>).__appelsDeclencheurs ??= []) as string[];
+  const etat = globalThis as { __appelsDeclencheurs?: string[]; __echecsDeclencheurs?: number };
+  const appels = () => {
+    etat.__appelsDeclencheurs ??= [];
+    return etat.__appelsDeclencheurs;
+  };
   const functionsDir = fileURLToPath(new URL('../fixtures/fonctions', import.meta.url));
   let arreter: (() => Promise<void>) | undefined;
   afterEach(async () => {
     await arreter?.();
     appels().length = 0;
-    delete process.env.TI_TEST_ECHECS;
+    etat.__echecsDeclencheurs = 0;
   });
 
   const evenement = (bucket: string, key: string, eventName = 'ObjectCreated:Put') => ({
@@ -105,7 +109,10 @@ describe('déclencheurs du cloud local', () => {
   it('un objet créé sous le préfixe d’un déclencheur lance sa fonction ; les autres rien', async () => {
     let emettre: (e: { Records: Record<string, unknown>[] }) => void = () => {};
     const t = startTriggers({
-      onS3Event: (l) => ((emettre = l), () => {}),
+      onS3Event: (l) => {
+        emettre = l;
+        return () => {};
+      },
       functionsDir,
       logError: () => {},
     });
@@ -128,11 +135,14 @@ describe('déclencheurs du cloud local', () => {
   });
 
   it('une exécution en échec est reprise deux fois, comme une invocation asynchrone de Lambda', async () => {
-    process.env.TI_TEST_ECHECS = '2';
+    etat.__echecsDeclencheurs = 2;
     let emettre: (e: { Records: Record<string, unknown>[] }) => void = () => {};
     const erreurs: string[] = [];
     const t = startTriggers({
-      onS3Event: (l) => ((emettre = l), () => {}),
+      onS3Event: (l) => {
+        emettre = l;
+        return () => {};
+      },
       functionsDir,
       retryDelaysMs: [5, 5],
       logError: (m) => erreurs.push(m),
