@@ -5,8 +5,8 @@ import type { TableKey } from './tables';
 
 /**
  * Functions run by an object created in a bucket rather than by a route, defined once: the CDK stack
- * that owns each (ingestion, aggregates) turns it into an EventBridge rule on the bucket's "Object
- * Created" events under the prefix, and the local cloud runs the same handler module on s3rver's
+ * that owns each (`infra/stacks/ingestion-stack.ts`) turns it into an EventBridge rule on the bucket's
+ * "Object Created" events under the prefix, and the local cloud runs the same handler module on s3rver's
  * notification for an object under the same prefix. Invocations are asynchronous and one at a time
  * (reserved concurrency 1 in AWS, a queue locally): two exports are never ingested at once.
  */

@@ -89,7 +89,7 @@ export function graphiqueRegions(regions: readonly AgregatRegion[]): string {
 const STYLE_PAGE = `
 .ti-chiffres{display:grid;grid-template-columns:repeat(auto-fit,minmax(11rem,1fr));gap:1rem;list-style:none;margin:0 0 2.5rem;padding:0}
 .ti-chiffre{background:var(--background-alt-blue-france);border-bottom:4px solid var(--border-plain-blue-france);padding:1rem 1.25rem}
-.ti-chiffre__valeur{color:var(--text-title-blue-france);display:block;font-size:2rem;font-weight:700;line-height:2.5rem}
+.ti-chiffre__valeur{color:var(--text-title-blue-france);display:block;font-size:2rem;font-weight:700;line-height:2.5rem;white-space:nowrap}
 .ti-chiffre__libelle{display:block;font-size:.875rem;line-height:1.375rem}
 .ti-graphique{display:block;height:auto;margin:0 0 2.5rem;max-width:100%}
 .ti-graphique text{fill:var(--text-default-grey);font-family:Marianne,arial,sans-serif;font-size:14px}
