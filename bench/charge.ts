@@ -5,6 +5,7 @@
  * throughput and p50/p99 latencies, with `GET /health` measured the same way in the same run (baseline).
  * `CHARGE_NOMBRE`, `CHARGE_CONNEXIONS` to change the run. Exit code 1 when anything is lost or duplicated.
  */
+import { loadavg } from 'node:os';
 import { dynamoDbClient } from '@ti/local-cloud/dynamodb';
 import { startLocalCloud } from '@ti/local-cloud/local-cloud';
 import { chargerCandidatures, compter, type Mesure, mesurer, percentile } from '../test/support/charge';
@@ -50,14 +51,19 @@ try {
   });
 
   console.log(
-    `\n${NOMBRE} candidatures, ${CONNEXIONS} requests in flight, local cloud (node ${process.version})\n`,
+    `\n${NOMBRE} candidatures, ${CONNEXIONS} requests in flight, local cloud (node ${process.version}, ` +
+      `load average ${loadavg()[0]?.toFixed(1)} on ${navigator.hardwareConcurrency} cores)\n`,
   );
   console.log('| route | requests | req/s | p50 ms | p99 ms | statuses |');
   console.log('|---|---|---|---|---|---|');
   console.log(ligne('GET /health (baseline)', sante.mesures, sante.dureeMs));
   console.log(ligne('POST /candidatures', r.mesures, r.dureeMs));
   console.log(
-    `\naccepted (201): ${r.acceptes.length}, distinct ids: ${new Set(r.acceptes).size}, read back by id: ${r.relus}, ` +
+    `\nPOST: ${NOMBRE} in ${(r.dureeMs / 1000).toFixed(1)} s; read back by id (GET, ${CONNEXIONS} in flight): ` +
+      `${(r.relus / (r.relectureMs / 1000)).toFixed(0)} req/s`,
+  );
+  console.log(
+    `accepted (201): ${r.acceptes.length}, distinct ids: ${new Set(r.acceptes).size}, read back by id: ${r.relus}, ` +
       `in DynamoDB: ${r.enBase}, lost: ${r.perdus.length}, duplicated: ${r.doublons}`,
   );
   const correct =

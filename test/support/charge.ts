@@ -65,6 +65,8 @@ export interface ResultatCharge {
   /** Candidatures of the campaign in DynamoDB. */
   enBase: number;
   relus: number;
+  /** Time to read every 201 back by id (same requests in flight). */
+  relectureMs: number;
 }
 
 export function percentile(valeurs: readonly number[], p: number): number {
@@ -125,10 +127,12 @@ export async function chargerCandidatures(
   const acceptes = mesures.flatMap((m) => (m.id ? [m.id] : []));
 
   const token = await client.jeton('national');
+  const debutRelecture = performance.now();
   const relectures = await enParallele(acceptes, connexions, async (id) => {
     const lue = await client.operateur(`/candidatures/${id}`, { token });
     return lue.status === 200 && lue.body.id === id;
   });
+  const relectureMs = performance.now() - debutRelecture;
   const enBase = await idsEnBase(ddb, campagne);
   const stockes = new Set(enBase);
   const perdus = acceptes.filter((id, i) => !relectures[i] || !stockes.has(id));
@@ -145,5 +149,6 @@ export async function chargerCandidatures(
     doublons,
     enBase: enBase.length,
     relus: relectures.filter(Boolean).length,
+    relectureMs,
   };
 }
