@@ -1,10 +1,9 @@
-import { GetCommand, QueryCommand, ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { CandidatureStore, PageResultat } from '@ti/domain/candidatures/ports';
 import type { Candidature, Modification } from '@ti/domain/candidatures/schema';
-import { conditionEchouee, curseur, documentClient } from './client';
+import { curseur, documentClient } from './client';
+import { COURANT, documentVersionne, versionSk } from './document-versionne';
 
-const COURANT = 'courant';
-const versionSk = (v: number) => `version#${String(v).padStart(6, '0')}`;
 /** At most this many DynamoDB pages are read to fill one filtered page. */
 const MAX_PAGES_PAR_REQUETE = 20;
 
@@ -19,6 +18,7 @@ function sansCles<T>(item: Record<string, unknown>): T {
  */
 export function candidatureStoreDynamo(tableName: string): CandidatureStore {
   const db = documentClient();
+  const documents = documentVersionne(tableName);
 
   const itemCourant = (c: Candidature) => ({
     ...c,
@@ -35,82 +35,27 @@ export function candidatureStoreDynamo(tableName: string): CandidatureStore {
   });
 
   return {
-    async creer(candidature, modification) {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: tableName,
-                Item: itemCourant(candidature),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            { Put: { TableName: tableName, Item: itemVersion(candidature, modification) } },
-          ],
-        }),
-      );
+    async creer(doc, evenement) {
+      await documents.creer(itemCourant(doc), itemVersion(doc, evenement));
     },
 
-    async remplacer(candidature, modification, versionLue) {
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: itemCourant(candidature),
-                  ConditionExpression: '#v = :v',
-                  ExpressionAttributeNames: { '#v': 'version' },
-                  ExpressionAttributeValues: { ':v': versionLue },
-                },
-              },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: itemVersion(candidature, modification),
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-            ],
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (conditionEchouee(error)) return false;
-        throw error;
-      }
+    async remplacer(doc, evenement, versionLue) {
+      return documents.remplacer(itemCourant(doc), itemVersion(doc, evenement), versionLue);
     },
 
     async lire(id) {
-      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: { pk: id, sk: COURANT } }));
-      return Item ? sansCles<Candidature>(Item) : undefined;
+      const item = await documents.lireCourant(id);
+      return item ? sansCles<Candidature>(item) : undefined;
     },
 
     async historique(id) {
-      const versions: Modification[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :id AND begins_with(sk, :v)',
-            ExpressionAttributeValues: { ':id': id, ':v': 'version#' },
-            ProjectionExpression: '#version, #date, #source, #action, champs',
-            ExpressionAttributeNames: {
-              '#version': 'version',
-              '#date': 'date',
-              '#source': 'source',
-              '#action': 'action',
-            },
-            ExclusiveStartKey,
-          }),
-        );
-        versions.push(...((page.Items ?? []) as Modification[]));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return versions;
+      return (await documents.versions(id, [
+        'version',
+        'date',
+        'source',
+        'action',
+        'champs',
+      ])) as Modification[];
     },
 
     async lister(filtre, limit, cursor): Promise<PageResultat<Candidature>> {

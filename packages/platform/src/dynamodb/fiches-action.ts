@@ -1,12 +1,11 @@
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { requeteInvalide } from '@ti/domain/commun/erreurs';
 import type { FicheActionStore, FiltreFiches } from '@ti/domain/fiches-action/ports';
 import type { EvenementFiche, FicheAction } from '@ti/domain/fiches-action/schema';
 import * as z from 'zod';
-import { conditionEchouee, documentClient } from './client';
+import { documentClient } from './client';
+import { COURANT, documentVersionne, versionSk } from './document-versionne';
 
-const COURANT = 'courant';
-const versionSk = (v: number) => `version#${String(v).padStart(6, '0')}`;
 /** At most this many queries to fill one page (most territories have few fiches, many none). */
 const MAX_REQUETES_PAR_PAGE = 250;
 
@@ -46,6 +45,7 @@ function decoderPosition(valeur: string | undefined): Position | undefined {
  */
 export function ficheActionStoreDynamo(tableName: string): FicheActionStore {
   const db = documentClient();
+  const documents = documentVersionne(tableName);
 
   const itemCourant = (f: FicheAction) => ({
     ...f,
@@ -89,77 +89,29 @@ export function ficheActionStoreDynamo(tableName: string): FicheActionStore {
   }
 
   return {
-    async creer(fiche, evenement) {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: tableName,
-                Item: itemCourant(fiche),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            { Put: { TableName: tableName, Item: itemEvenement(fiche, evenement) } },
-          ],
-        }),
-      );
+    async creer(doc, evenement) {
+      await documents.creer(itemCourant(doc), itemEvenement(doc, evenement));
     },
 
-    async remplacer(fiche, evenement, versionLue) {
-      try {
-        await db.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: itemCourant(fiche),
-                  ConditionExpression: '#v = :v',
-                  ExpressionAttributeNames: { '#v': 'version' },
-                  ExpressionAttributeValues: { ':v': versionLue },
-                },
-              },
-              {
-                Put: {
-                  TableName: tableName,
-                  Item: itemEvenement(fiche, evenement),
-                  ConditionExpression: 'attribute_not_exists(pk)',
-                },
-              },
-            ],
-          }),
-        );
-        return true;
-      } catch (error) {
-        if (conditionEchouee(error)) return false;
-        throw error;
-      }
+    async remplacer(doc, evenement, versionLue) {
+      return documents.remplacer(itemCourant(doc), itemEvenement(doc, evenement), versionLue);
     },
 
     async lire(id) {
-      const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: { pk: id, sk: COURANT } }));
-      return Item ? sansCles<FicheAction>(Item) : undefined;
+      const item = await documents.lireCourant(id);
+      return item ? sansCles<FicheAction>(item) : undefined;
     },
 
     async historique(id) {
-      const evenements: EvenementFiche[] = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await db.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :id AND begins_with(sk, :v)',
-            ExpressionAttributeValues: { ':id': id, ':v': 'version#' },
-            ProjectionExpression: '#version, #date, auteur, #action, statut, champs, motif',
-            ExpressionAttributeNames: { '#version': 'version', '#date': 'date', '#action': 'action' },
-            ExclusiveStartKey,
-          }),
-        );
-        evenements.push(...((page.Items ?? []) as EvenementFiche[]));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
-      return evenements;
+      return (await documents.versions(id, [
+        'version',
+        'date',
+        'auteur',
+        'action',
+        'statut',
+        'champs',
+        'motif',
+      ])) as EvenementFiche[];
     },
 
     async page(territoires, filtre, limit, cursor) {
