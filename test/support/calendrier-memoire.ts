@@ -106,11 +106,12 @@ export function campagnesEnMemoire(
       });
       return true;
     },
-    async avancerPhase(id, version, phase) {
+    async avancerPhase(id, version, phase, calendrier) {
       const c = parId.get(id);
       if (!c || c.version !== version) return 'perimee';
       if (c.phase && RANG_PHASE[c.phase] >= RANG_PHASE[phase]) return 'inchangee';
       c.phase = phase;
+      if (calendrier) c.calendrier = copie(calendrier);
       return 'avancee';
     },
     async enregistrerCalendrier(id, version, etat) {

@@ -513,6 +513,24 @@ describe('les étapes du calendrier', () => {
       });
     });
 
+    it('ne montre jamais la campagne « terminée » avec son calendrier encore en cours (une seule écriture)', async () => {
+      const { m } = decidee();
+      const vues: unknown[] = [];
+      // A reader looking after every write of the campaign.
+      for (const methode of ['avancerPhase', 'enregistrerCalendrier'] as const) {
+        const ecrire = m.campagnes[methode].bind(m.campagnes) as (...a: unknown[]) => Promise<unknown>;
+        (m.campagnes as Record<string, unknown>)[methode] = async (...a: unknown[]) => {
+          const r = await ecrire(...a);
+          const c = m.campagnes.parId.get('c2023');
+          vues.push({ phase: c?.phase, etat: c?.calendrier?.etat });
+          return r;
+        };
+      }
+      await annoncer(m, entree);
+      expect(vues.at(-1)).toEqual({ phase: 'terminee', etat: 'termine' });
+      expect(vues).not.toContainEqual({ phase: 'terminee', etat: 'en_cours' });
+    });
+
     it('rejouée, ne crée ni territoire ni notification de plus', async () => {
       const { m } = decidee();
       await annoncer(m, entree);

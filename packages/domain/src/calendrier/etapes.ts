@@ -26,7 +26,7 @@ import type {
   MarquesStore,
   NotificationsPort,
 } from './ports';
-import type { Avis, EntreeEtape } from './schema';
+import type { Avis, EntreeEtape, EtatCalendrier } from './schema';
 
 /** A step's failure, named for the state machine's Retry/Catch (the Lambda error type). */
 export class ErreurEtape extends Error {
@@ -318,12 +318,17 @@ export async function annoncer(
     );
   }
 
-  await avancer(deps.campagnes, entree, 'terminee');
-  await deps.campagnes.enregistrerCalendrier(campagne.id, campagne.version, {
+  const termine: EtatCalendrier = {
     execution: campagne.calendrier?.execution ?? nomExecution(campagne.id, campagne.version),
     etat: 'termine',
     depuis: maintenant().toISOString(),
-  });
+  };
+  // One write: a reader never sees the campaign `terminee` with its calendar still running.
+  const fin = await deps.campagnes.avancerPhase(campagne.id, campagne.version, 'terminee', termine);
+  if (fin === 'perimee') {
+    throw new ErreurEtape('CalendrierPerime', `La campagne ${entree.campagne} a changé de version`);
+  }
+  if (fin === 'inchangee') await deps.campagnes.enregistrerCalendrier(campagne.id, campagne.version, termine);
   return {
     labellisees: labellisees.size,
     nonRetenues: nonRetenues.size,

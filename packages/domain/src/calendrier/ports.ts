@@ -56,8 +56,15 @@ export interface EtatCampagneStore {
   /**
    * Moves the phase forward, if the campaign is still at `version`: `avancee`; `inchangee` when it is
    * already there or beyond; `perimee` when the dates changed since (another execution serves them).
+   * With `calendrier`, records it in the same write (a reader never sees the last phase with the
+   * calendar still running).
    */
-  avancerPhase(id: string, version: number, phase: Phase): Promise<'avancee' | 'inchangee' | 'perimee'>;
+  avancerPhase(
+    id: string,
+    version: number,
+    phase: Phase,
+    calendrier?: EtatCalendrier,
+  ): Promise<'avancee' | 'inchangee' | 'perimee'>;
   /** Records where the calendar stands, if the campaign is still at `version`. */
   enregistrerCalendrier(id: string, version: number, etat: EtatCalendrier): Promise<boolean>;
   /** Records the decision unless one is already there (false then). */

@@ -78,10 +78,10 @@ export function campagneStoreDynamo(tableName: string): CampagneStore & EtatCamp
         : miseAJour(campagne.id, dates, '#version = :versionLue', { ':versionLue': versionLue });
     },
 
-    async avancerPhase(id, version, phase) {
+    async avancerPhase(id, version, phase, calendrier) {
       const avancee = await miseAJour(
         id,
-        { phase, rangPhase: RANG_PHASE[phase] },
+        { phase, rangPhase: RANG_PHASE[phase], ...(calendrier ? { calendrier } : {}) },
         '#version = :versionLue AND (attribute_not_exists(rangPhase) OR rangPhase < :rangPhase)',
         { ':versionLue': version },
       );
