@@ -31,7 +31,11 @@ export interface DynamoDbLocal {
   restart(): Promise<void>;
 }
 
-const START_DEADLINE_MS = 30_000;
+/**
+ * A JVM starts in 2–5 s on a quiet machine; on a loaded one (other JVMs, parallel test runs) it was seen
+ * taking more than 30 s. The wait ends as soon as it answers, so a long deadline costs nothing.
+ */
+const START_DEADLINE_MS = 90_000;
 
 /** One Java process of DynamoDB Local. */
 interface JavaProcess {
