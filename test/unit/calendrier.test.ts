@@ -519,7 +519,7 @@ describe('les étapes du calendrier', () => {
       // A reader looking after every write of the campaign.
       for (const methode of ['avancerPhase', 'enregistrerCalendrier'] as const) {
         const ecrire = m.campagnes[methode].bind(m.campagnes) as (...a: unknown[]) => Promise<unknown>;
-        (m.campagnes as Record<string, unknown>)[methode] = async (...a: unknown[]) => {
+        (m.campagnes as unknown as Record<string, unknown>)[methode] = async (...a: unknown[]) => {
           const r = await ecrire(...a);
           const c = m.campagnes.parId.get('c2023');
           vues.push({ phase: c?.phase, etat: c?.calendrier?.etat });
