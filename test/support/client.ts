@@ -32,7 +32,21 @@ export const exemple = (nom = 'candidature-valide') =>
 export interface OptionsFormulaire {
   method?: string;
   headers?: Record<string, string>;
+  /** The form source and its secret (the local one by default): another to test a forged signature. */
+  source?: string;
+  secret?: string;
+  /** Signature timestamp (unix seconds; now by default). */
+  t?: number;
   /** Bounds the request (no hang goes unnoticed). */
+  signal?: AbortSignal;
+}
+
+export interface OptionsOperateur {
+  method?: string;
+  body?: unknown;
+  /** National unless given. */
+  token?: string;
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -68,8 +82,8 @@ export function clientApi(cible: { baseUrl: string; jwtSecret: string }) {
       method: options.method ?? 'POST',
       headers: {
         'Content-Type': 'application/json',
-        'X-Source': LOCAL_FORM_SOURCE.id,
-        'X-Signature': signBody(brut, LOCAL_FORM_SOURCE.secret),
+        'X-Source': options.source ?? LOCAL_FORM_SOURCE.id,
+        'X-Signature': signBody(brut, options.secret ?? LOCAL_FORM_SOURCE.secret, options.t),
         ...options.headers,
       },
       body: brut,
@@ -79,16 +93,14 @@ export function clientApi(cible: { baseUrl: string; jwtSecret: string }) {
   }
 
   /** A request as an operator (national unless a token is given). */
-  async function operateur(
-    path: string,
-    options: { method?: string; body?: unknown; token?: string; signal?: AbortSignal } = {},
-  ) {
+  async function operateur(path: string, options: OptionsOperateur = {}) {
     const token = options.token ?? (await jeton('national'));
     const res = await fetch(`${cible.baseUrl}${path}`, {
       method: options.method ?? 'GET',
       headers: {
         Authorization: `Bearer ${token}`,
         ...(options.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        ...options.headers,
       },
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       ...(options.signal ? { signal: options.signal } : {}),
