@@ -15,7 +15,8 @@
  * - parse + validate alone (decode, CSV, every column checked, hash) against csv-parse's raw parse.
  *
  * Options (environment): BENCH_LIGNES (100000), BENCH_NAIF (10000 rows for the naive loop),
- * BENCH_BALAYAGE (20000 rows per concurrency of the sweep).
+ * BENCH_BALAYAGE (20000 rows per concurrency of the sweep), BENCH_PROFIL (a folder: CPU profiles of the
+ * ingestion processes, to open in Chrome's DevTools).
  */
 import { spawn } from 'node:child_process';
 import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
@@ -167,7 +168,10 @@ console.log(JSON.stringify({ ms: performance.now() - debut, maxRssKb: process.re
   );
   const ingerer = (table: string, ev: unknown) =>
     new Promise<{ ms: number; maxRssKb: number; cpuS: number }>((resolve, reject) => {
-      const enfant = spawn(process.execPath, [lanceur, JSON.stringify(ev)], {
+      const profil = process.env.BENCH_PROFIL
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFIL}`]
+        : [];
+      const enfant = spawn(process.execPath, [...profil, lanceur, JSON.stringify(ev)], {
         // As the function runs in AWS: the environment CDK gives it (NODE_OPTIONS, MALLOC_ARENA_MAX).
         env: {
           ...process.env,
