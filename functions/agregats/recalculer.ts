@@ -1,4 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { attendreFinImports, type BilanRecalcul, recalculerAgregats } from '@ti/domain/agregats/service';
 import { publicationS3 } from '@ti/platform/agregats/publication';
@@ -7,6 +8,9 @@ import { loadConfig } from '@ti/platform/config';
 import { agregatStoreDynamo, sourcesAgregatsDynamo } from '@ti/platform/dynamodb/agregats';
 import { importStoreDynamo } from '@ti/platform/dynamodb/laureats';
 import { territoireStoreDynamo } from '@ti/platform/dynamodb/territoires';
+import { definirCorrelation } from '@ti/platform/journal/contexte';
+import { correlationDesImports } from '@ti/platform/journal/correlation';
+import { agregatsRecalcules, metriques } from '@ti/platform/mesures';
 import { logger } from '@ti/platform/observabilite';
 import { objetsDeLEvenement } from '@ti/platform/s3/laureats';
 import type { Context } from 'aws-lambda';
@@ -35,18 +39,24 @@ const deps = {
  */
 export const handler = middy<unknown, BilanRecalcul | undefined, Error, Context>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event) => {
+  .use(logMetrics(metriques))
+  .handler(async (event, context) => {
+    // The hourly run logs under its invocation's id, a run on a report under its import's (below).
+    definirCorrelation(context?.awsRequestId);
     const objets = objetsDeLEvenement(event);
     // The reports of ended imports (a `rejets.csv` beside them triggers nothing).
     const importIds = [...new Set(objets.flatMap((o) => importDuRapport(o.cle) ?? []))];
     if (objets.length > 0 && importIds.length === 0) return undefined;
     if (importIds.length > 0) {
       logger.appendKeys({ importIds });
+      definirCorrelation(await correlationDesImports(imports, importIds));
       const enCours = await attendreFinImports(imports, importIds);
       if (enCours.length > 0)
         throw new Error(`Imports still in progress after their report: ${enCours.join(', ')}`);
     }
+    const debut = performance.now();
     const bilan = await recalculerAgregats(deps);
+    agregatsRecalcules(performance.now() - debut);
     logger.info('Aggregates recomputed', {
       ...bilan,
       declencheur: importIds.length > 0 ? 'import' : 'planifie',

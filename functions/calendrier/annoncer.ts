@@ -8,10 +8,12 @@ import { marquesDynamo } from '@ti/platform/dynamodb/calendrier';
 import { campagneStoreDynamo } from '@ti/platform/dynamodb/campagnes';
 import { candidatureStoreDynamo } from '@ti/platform/dynamodb/candidatures';
 import { territoireStoreDynamo } from '@ti/platform/dynamodb/territoires';
+import { phasesMesurees } from '@ti/platform/mesures';
 
 const { tables } = loadConfig({ tables: ['campagnes', 'candidatures', 'territoires', 'calendrier'] });
 const deps = {
-  campagnes: campagneStoreDynamo(tables.campagnes),
+  // Counts each phase this step moves the campaign to (PhasesCampagne, written at once).
+  campagnes: phasesMesurees(campagneStoreDynamo(tables.campagnes)),
   candidatures: candidatureStoreDynamo(tables.candidatures),
   territoires: territoireStoreDynamo(tables.territoires),
   marques: marquesDynamo(tables.calendrier),

@@ -5,10 +5,12 @@ import { tache } from '@ti/platform/calendrier/tache';
 import { loadConfig } from '@ti/platform/config';
 import { campagneStoreDynamo } from '@ti/platform/dynamodb/campagnes';
 import { candidatureStoreDynamo } from '@ti/platform/dynamodb/candidatures';
+import { phasesMesurees } from '@ti/platform/mesures';
 
 const { tables } = loadConfig({ tables: ['campagnes', 'candidatures'] });
 const deps = {
-  campagnes: campagneStoreDynamo(tables.campagnes),
+  // Counts each phase this step moves the campaign to (PhasesCampagne, written at once).
+  campagnes: phasesMesurees(campagneStoreDynamo(tables.campagnes)),
   candidatures: candidatureStoreDynamo(tables.candidatures),
   horloge: horlogeSysteme,
 };

@@ -1,14 +1,24 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { horlogeSysteme } from '@ti/domain/candidatures/ports';
 import { IngestionInterrompue, ingerer, TAILLE_FENETRE } from '@ti/domain/laureats/ingestion';
 import { loadConfig } from '@ti/platform/config';
+import { avecDernierImport } from '@ti/platform/dynamodb/dernier-import';
 import { EN_VOL_LAUREATS, importStoreDynamo, laureatStoreDynamo } from '@ti/platform/dynamodb/laureats';
 import { rattachementParInstantane } from '@ti/platform/dynamodb/rattachement';
 import { territoireStoreDynamo } from '@ti/platform/dynamodb/territoires';
 import { lireTableauEnFlux } from '@ti/platform/fichiers/flux';
+import { definirCorrelation } from '@ti/platform/journal/contexte';
+import { importClos, metriques } from '@ti/platform/mesures';
 import { logger } from '@ti/platform/observabilite';
-import { importIdDe, lireObjet, objetsDeLEvenement, rapportsS3 } from '@ti/platform/s3/laureats';
+import {
+  correlationDeLObjet,
+  importIdDe,
+  lireObjet,
+  objetsDeLEvenement,
+  rapportsS3,
+} from '@ti/platform/s3/laureats';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 
@@ -21,7 +31,8 @@ const reglages = z
   })
   .parse(process.env);
 const laureats = laureatStoreDynamo(tables.laureats, { enVol: reglages.INGESTION_EN_VOL });
-const imports = importStoreDynamo(tables.laureats);
+// Also keeps the last import ended `termine`, which the probe reads (operations/sonder).
+const imports = avecDernierImport(importStoreDynamo(tables.laureats), tables.laureats);
 const rapports = rapportsS3(buckets.laureats);
 const territoires = territoireStoreDynamo(tables.territoires);
 
@@ -36,9 +47,13 @@ const MARGE_MS = 30_000;
  */
 export const handler = middy<unknown, void, Error, Context>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics(metriques))
   .handler(async (event, context) => {
     for (const objet of objetsDeLEvenement(event)) {
       const importId = importIdDe(objet);
+      // The request or scheduled run that stored the file, else the import itself (a file dropped by hand).
+      const correlationId = (await correlationDeLObjet(objet)) ?? importId;
+      definirCorrelation(correlationId);
       logger.appendKeys({ importId });
       try {
         const imp = await ingerer(
@@ -49,11 +64,13 @@ export const handler = middy<unknown, void, Error, Context>()
             rattachement: rattachementParInstantane(territoires),
             horloge: horlogeSysteme,
           },
-          { importId, objet },
+          { importId, objet, correlationId },
           async () => lireTableauEnFlux((await lireObjet(objet)).corps),
           {
             tailleFenetre: reglages.INGESTION_TAILLE_FENETRE,
             continuer: () => context.getRemainingTimeInMillis() > MARGE_MS,
+            // Counted by the run that ends the import only: a retry or a duplicate event counts nothing.
+            surCloture: importClos,
           },
         );
         logger.info('Import ended', {

@@ -5,6 +5,7 @@ import { recupererExport } from '@ti/domain/laureats/recuperation';
 import { sourceDossier, sourceHttps } from '@ti/platform/bpifrance/source';
 import { env, loadConfig } from '@ti/platform/config';
 import { exportsRecusDynamo } from '@ti/platform/dynamodb/laureats';
+import { correlationCourante, definirCorrelation } from '@ti/platform/journal/contexte';
 import { logger } from '@ti/platform/observabilite';
 import { stockageExportsS3 } from '@ti/platform/s3/laureats';
 import type { Context } from 'aws-lambda';
@@ -21,7 +22,7 @@ function source() {
 }
 const deps = {
   source: source(),
-  stockage: stockageExportsS3(buckets.laureats),
+  stockage: stockageExportsS3(buckets.laureats, correlationCourante),
   registre: exportsRecusDynamo(tables.laureats),
   horloge: horlogeSysteme,
 };
@@ -32,7 +33,9 @@ const deps = {
  */
 export const handler = middy<unknown, Awaited<ReturnType<typeof recupererExport>>, Error, Context>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async () => {
+  .handler(async (_event, context) => {
+    // The run's id: stored with the export (its metadata), it follows it through ingestion and aggregates.
+    definirCorrelation(context?.awsRequestId);
     const resultat = await recupererExport(deps);
     logger.info('Bpifrance export fetched', { ...resultat });
     return resultat;

@@ -38,24 +38,10 @@ import {
   notificationsEnMemoire,
   territoiresEnMemoire,
 } from '../support/calendrier-memoire';
+import { c2023 } from '../support/campagnes';
 
 const national = { id: 'dge-1', role: 'national' as const };
 const regional = (region: string) => ({ id: `sgar-${region}`, role: 'regional' as const, region });
-
-/** The 2023 campaign (FAQ §1.3), at version 1. */
-const c2023 = (autres: Partial<Campagne> = {}): Campagne => ({
-  id: 'c2023',
-  ouverture: '2023-06-23T00:00:00+02:00',
-  cloture: '2023-09-22T00:00:00+02:00',
-  avisRegional: '2023-10-13T18:00:00+02:00',
-  selectionNationale: '2023-10-31T12:00:00+01:00',
-  annonce: '2023-11-15T10:00:00+01:00',
-  finProgramme: '2027-12-31T23:59:59+01:00',
-  version: 1,
-  creeeLe: '2023-06-01T00:00:00Z',
-  modifieeLe: '2023-06-01T00:00:00Z',
-  ...autres,
-});
 
 const saisie = JSON.parse(
   readFileSync(new URL('../../events/candidature-valide.json', import.meta.url), 'utf8'),

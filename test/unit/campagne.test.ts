@@ -1,5 +1,4 @@
 import {
-  type Campagne,
   exigerFenetreOuverte,
   fenetreOuverte,
   phaseALaDate,
@@ -7,20 +6,10 @@ import {
 } from '@ti/domain/campagnes/campagne';
 import { ErreurDomaine } from '@ti/domain/commun/erreurs';
 import { describe, expect, it } from 'vitest';
+import { c2023 } from '../support/campagnes';
 
 /** The 2023 campaign, as the FAQ gives it. */
-const campagne2023: Campagne = {
-  id: '2023',
-  ouverture: '2023-06-23T00:00:00+02:00',
-  cloture: '2023-09-22T00:00:00+02:00',
-  avisRegional: '2023-10-13T18:00:00+02:00',
-  selectionNationale: '2023-10-31T12:00:00+01:00',
-  annonce: '2023-11-15T10:00:00+01:00',
-  finProgramme: '2027-12-31T23:59:59+01:00',
-  version: 1,
-  creeeLe: '2023-06-01T00:00:00Z',
-  modifieeLe: '2023-06-01T00:00:00Z',
-};
+const campagne2023 = c2023({ id: '2023' });
 
 describe('fenêtre de dépôt', () => {
   it('est fermée avant l’ouverture', () => {

@@ -95,10 +95,30 @@ function verifyPresigned(req) {
   };
 }
 
+/**
+ * S3 takes the `x-amz-meta-*` parameters of a presigned URL's (signed) query string as the object's
+ * metadata (the SDK hoists `Metadata` there: `POST /laureats/imports` puts the correlation id in it);
+ * s3rver reads metadata from headers only, so they are handed to it as headers.
+ */
+function metadataFromQuery(req) {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  if (q === -1) return;
+  const params = new URLSearchParams(url.slice(q + 1));
+  if (!params.has('X-Amz-Signature')) return;
+  for (const [name, value] of params) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith('x-amz-meta-') && req.headers[lower] === undefined) req.headers[lower] = value;
+  }
+}
+
 const handle = server.callback();
 const http = createServer((req, res) => {
   const error = req.method === 'OPTIONS' ? undefined : verifyPresigned(req);
-  if (!error) return handle(req, res);
+  if (!error) {
+    metadataFromQuery(req);
+    return handle(req, res);
+  }
   req.resume();
   res.writeHead(403, { 'Content-Type': 'application/xml', Connection: 'close' });
   res.end(

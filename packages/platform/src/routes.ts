@@ -35,6 +35,7 @@ import {
 } from '@ti/domain/territoires/schema';
 import * as z from 'zod';
 import type { BucketKey } from './buckets';
+import type { MetriqueRoute } from './metriques';
 import type { TableKey } from './tables';
 
 /**
@@ -81,6 +82,8 @@ export interface Route {
    * or `callback`: resume a waiting step with its task token (`SendTaskSuccess`).
    */
   stateMachine?: 'start' | 'callback';
+  /** The business metrics the route counts (`metriques.ts`, counted by `http/metriques-route.ts`). */
+  metrique?: MetriqueRoute;
 }
 
 const Sante = z.object({ status: z.literal('ok') }).meta({ id: 'Sante' });
@@ -134,6 +137,7 @@ export const routes = [
     body: CandidatureSaisie,
     response: { status: 201, schema: Candidature },
     idempotent: true,
+    metrique: 'depotCandidature',
     formSecrets: true,
     tables: { candidatures: 'readwrite', campagnes: 'read', idempotence: 'readwrite' },
   },
@@ -226,6 +230,7 @@ export const routes = [
     body: FicheActionSaisie,
     response: { status: 201, schema: FicheAction },
     idempotent: true,
+    metrique: 'depotFicheAction',
     formSecrets: true,
     tables: { fichesAction: 'readwrite', territoires: 'read', campagnes: 'read', idempotence: 'readwrite' },
   },
@@ -271,6 +276,7 @@ export const routes = [
     body: InstructionFiche,
     response: { status: 200, schema: FicheAction },
     idempotent: true,
+    metrique: 'instructionFicheAction',
     tables: { fichesAction: 'readwrite', territoires: 'read', idempotence: 'readwrite' },
   },
   {

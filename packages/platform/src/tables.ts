@@ -80,7 +80,8 @@ export const tables = {
    * `sk = "laureat"` the laureate (listed by region through `parRegion`, `indexOrdre` = its id) and one
    * `sk = "territoire#<id>"` per territory it lies in (listed through `parTerritoire`);
    * `pk = "import#<importId>"`: `sk = "import"` the import record, `sk = "rejet#<ligne>#<n>"` and
-   * `"avertissement#<ligne>#<n>"` its report's rows; `pk = "export#<sha256>"`: an export fetched once.
+   * `"avertissement#<ligne>#<n>"` its report's rows; `pk = "export#<sha256>"`: an export fetched once;
+   * `pk = "imports"`, `sk = "dernier-termine"`: the last import ended `termine` (`dynamodb/dernier-import.ts`).
    */
   laureats: {
     partitionKey: { name: 'pk', type: 'S' },

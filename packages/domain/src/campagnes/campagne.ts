@@ -4,7 +4,7 @@ import {
   type EtatCalendrier,
   EtatCalendrier as EtatCalendrierSchema,
 } from '../calendrier/schema';
-import { conflit, regleMetier, type Violation } from '../commun/erreurs';
+import { ErreurDomaine, regleMetier, type Violation } from '../commun/erreurs';
 import { instant } from '../commun/schemas';
 import { dateFr, dateParis, debutJourParis, finJourParis, isoParis } from '../commun/temps';
 
@@ -102,6 +102,16 @@ export function fenetreOuverte(c: CampagneDates, maintenant: Date): boolean {
 }
 
 /**
+ * A submission or an amendment outside the window: a conflict (409) like any other for the client, a
+ * type of its own so that the metrics count it apart (motif `fenetre_fermee`) from the other 409s.
+ */
+export class FenetreFermee extends ErreurDomaine {
+  constructor(message: string) {
+    super('conflit', message);
+  }
+}
+
+/**
  * Refuses a submission or an amendment outside the window, with the dates in the message. Once the
  * calendar has closed the campaign, the window stays closed even if `cloture` is moved later.
  */
@@ -114,7 +124,7 @@ export function exigerFenetreOuverte(c: Campagne, maintenant: Date): void {
     : `${dateFr(dateParis(new Date(c.cloture)))} à ${isoParis(new Date(c.cloture)).slice(11, 16)}`;
   const quand =
     !close && maintenant.getTime() < Date.parse(c.ouverture) ? "n'est pas encore ouvert" : 'est clos';
-  throw conflit(
+  throw new FenetreFermee(
     `Le dépôt des candidatures de la campagne « ${c.id} » ${quand} : il est ouvert du ${du} au ${au} (heure de Paris).`,
   );
 }

@@ -56,6 +56,11 @@ export interface OptionsIngestion {
   surSignalements?: (signalements: readonly Signalement[]) => void;
   /** Checked after each commit: false stops the run there (it resumes from that commit). */
   continuer?: () => boolean;
+  /**
+   * Once, by the run that ended the import (`termine` or `rejete`), with the record as closed: not on an
+   * interruption, nor for a duplicate event or a retry that finds it ended (the import's metrics).
+   */
+  surCloture?: (imp: ImportLaureats) => void;
 }
 
 export const TAILLE_FENETRE = 2000;
@@ -131,7 +136,7 @@ interface EtatFenetre {
  */
 export async function ingerer(
   deps: DependancesIngestion,
-  demande: { importId: string; objet: ObjetImporte },
+  demande: { importId: string; objet: ObjetImporte; correlationId?: string },
   ouvrir: () => Promise<TableauEnFlux>,
   options: OptionsIngestion = {},
 ): Promise<ImportLaureats> {
@@ -158,6 +163,7 @@ export async function ingerer(
       objet,
       nbRejets: 0,
       nbAvertissements: 0,
+      ...(demande.correlationId ? { correlationId: demande.correlationId } : {}),
     };
     if (simulation || (await deps.imports.creer(nouveau))) imp = nouveau;
     else imp = await deps.imports.lire(importId);
@@ -196,6 +202,7 @@ export async function ingerer(
     });
     const final = fait ? { ...cloture, rapport } : await deps.imports.lire(importId);
     if (!final) throw new Error(`Import ${importId} disparu`);
+    if (fait) options.surCloture?.(final);
     return final;
   };
 

@@ -95,6 +95,11 @@ export interface ImportLaureats {
   colonnesManquantes?: string[];
   /** Keys of the report files, once written. */
   rapport?: { json: string; rejetsCsv: string };
+  /**
+   * The id that follows the import in the logs of every function it runs through (the request or the
+   * scheduled run that stored the file), recorded so that what runs after it (the aggregates) logs it too.
+   */
+  correlationId?: string;
 }
 
 export type AvancementImport = Pick<

@@ -83,7 +83,8 @@ export function notificationsLocales(
       const date = new Date().toISOString();
       const fichier = join(mails, `${date.replace(/[:.]/g, '-')}-${mail.id}.json`);
       await writeFile(fichier, `${JSON.stringify({ date, de: mailFrom, ...mail }, null, 2)}\n`);
-      logger.info(`E-mail à ${mail.a} : ${mail.objet} (local, ${fichier})`);
+      // Its id and subject, never its recipient: the logs hold no e-mail address (the file does).
+      logger.info(`E-mail « ${mail.objet} » (local)`, { notification: mail.id, fichier });
     },
   };
 }

@@ -6,10 +6,14 @@ import { ErreurDomaine, formatPath } from '@ti/domain/commun/erreurs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { env } from '../config';
+import { correlationHttp } from '../journal/contexte';
+import { avecEnTeteCorrelation } from '../journal/correlation';
+import type { MetriqueRoute } from '../metriques';
 import { logger } from '../observabilite';
 import { type Auth, type HandlerName, type RouteDefinie, routeDe } from '../routes';
 import { verifierSignature } from './form-signature';
 import { idempotence } from './idempotence';
+import { metriquesDeRoute } from './metriques-route';
 import { operateurDe } from './operateur';
 import { HttpError, problem, STATUT_DE } from './problem';
 import { secretsDesSources } from './sources';
@@ -135,18 +139,24 @@ export function route<H extends HandlerName>(
     maxBodyBytes?: number;
     query?: z.ZodType;
     idempotent?: boolean;
+    metrique?: MetriqueRoute;
   } = routeDe(handler);
   const maxBodyBytes = definition.maxBodyBytes ?? MAX_BODY_BYTES;
   const secrets = definition.auth === 'form' ? secretsDesSources() : undefined;
 
   const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    // First, so that it resets the log keys last: the error handler's log keeps the correlation id.
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(correlationHttp())
+    // Before the error handler: the route's business metrics see the final status, problem+json included.
+    .use(metriquesDeRoute(definition.metrique))
     .use({
-      // Registered first, so it runs last on error, after idempotency released its record.
+      // Registered before the rest (but the logger, the correlation id and the metrics), so it runs after
+      // them on error, once idempotency released its record.
       onError: async (request) => {
         request.response = erreurEnReponse(request.error);
       },
     })
-    .use(injectLambdaContext(logger, { correlationIdPath: 'requestContext.requestId', resetKeys: true }))
     .use(httpHeaderNormalizer())
     .use({
       before: async (request) => {
@@ -230,7 +240,7 @@ export function route<H extends HandlerName>(
       body: reponse.texte ?? (reponse.body === undefined ? '' : JSON.stringify(reponse.body)),
     };
   });
-  return avantLeDelai(lambda);
+  return avecEnTeteCorrelation(avantLeDelai(lambda));
 }
 
 /** Kept before the function's timeout to answer rather than be cut by Lambda. */

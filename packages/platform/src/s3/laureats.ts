@@ -7,6 +7,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { DepotImports, ObjetImporte, RapportsImport, Signalement } from '@ti/domain/laureats/ports';
 import type { DependancesRecuperation } from '@ti/domain/laureats/recuperation';
 import { rapportDe } from '@ti/domain/laureats/service';
+import { correlationDesMetadonnees, metadonneesCorrelation } from '../journal/correlation';
 import { s3Client } from './client';
 
 /** Every object created under this prefix of the laureates' bucket is ingested (see `declencheurs.ts`). */
@@ -135,13 +136,51 @@ export async function lireObjet(
   };
 }
 
-/** Presigned PUTs under `exports/depots/`: no content type or length is signed (`curl -T fichier URL` works). */
-export function depotImportsS3(bucket: string, maintenant: () => Date = () => new Date()): DepotImports {
+/**
+ * The correlation id the object was stored with (its metadata `correlation-id`: `POST /laureats/imports`
+ * and the scheduled fetch set it), the very version the event announced; undefined for a file dropped by
+ * hand, and when it cannot be read: it only labels logs, it never stops an import.
+ */
+export async function correlationDeLObjet(objet: ObjetAnnonce): Promise<string | undefined> {
+  const lire = (cle: string) =>
+    s3Client().send(
+      new HeadObjectCommand({
+        Bucket: objet.bucket,
+        Key: cle,
+        ...(objet.versionId ? { VersionId: objet.versionId } : {}),
+      }),
+    );
+  for (const cle of new Set([objet.cle, objet.cleEncodee ?? objet.cle])) {
+    try {
+      return correlationDesMetadonnees((await lire(cle)).Metadata);
+    } catch {
+      // not found under this key (or not readable): try the key as written, then give up
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Presigned PUTs under `exports/depots/`: no content type or length is signed (`curl -T fichier URL` works).
+ * The request's correlation id (`correlation`, read when the URL is made) is the object's metadata: the
+ * SDK puts `x-amz-meta-correlation-id` in the URL's signed query string, which S3 stores as if it were
+ * a header, so the uploader sends nothing more.
+ */
+export function depotImportsS3(
+  bucket: string,
+  options: { maintenant?: () => Date; correlation?: () => string | undefined } = {},
+): DepotImports {
+  const maintenant = options.maintenant ?? (() => new Date());
+  const correlation = options.correlation ?? (() => undefined);
   return {
     async urlDeDepot(importId, fichier) {
       const uploadUrl = await getSignedUrl(
         s3Client(),
-        new PutObjectCommand({ Bucket: bucket, Key: cleDepot(importId, fichier) }),
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: cleDepot(importId, fichier),
+          Metadata: metadonneesCorrelation(correlation()),
+        }),
         { expiresIn: DUREE_URL_SECONDES },
       );
       return {
@@ -192,7 +231,14 @@ async function* tableauJson(
   if (tampon) yield tampon;
 }
 
-async function envoyer(bucket: string, cle: string, corps: Readable, type: string, nom: string) {
+async function envoyer(
+  bucket: string,
+  cle: string,
+  corps: Readable,
+  type: string,
+  nom: string,
+  metadonnees: Record<string, string>,
+) {
   await new Upload({
     client: s3Client(),
     params: {
@@ -201,6 +247,7 @@ async function envoyer(bucket: string, cle: string, corps: Readable, type: strin
       Body: corps,
       ContentType: type,
       ContentDisposition: `attachment; filename="${nom}"`,
+      Metadata: metadonnees,
     },
     queueSize: 2,
   }).done();
@@ -220,14 +267,17 @@ export function rapportsS3(bucket: string, maintenant: () => Date = () => new Da
         yield ']}';
       }
       const cles = { json: `${base}rapport.json`, rejetsCsv: `${base}rejets.csv` };
+      // The import's correlation id: an operator who finds the files finds the logs of their import.
+      const metadonnees = metadonneesCorrelation(imp.correlationId);
       await Promise.all([
-        envoyer(bucket, cles.json, Readable.from(json()), 'application/json', 'rapport.json'),
+        envoyer(bucket, cles.json, Readable.from(json()), 'application/json', 'rapport.json', metadonnees),
         envoyer(
           bucket,
           cles.rejetsCsv,
           Readable.from(csvRejets(signalements('rejet'))),
           'text/csv; charset=utf-8',
           `rejets-${imp.importId}.csv`,
+          metadonnees,
         ),
       ]);
       return cles;
@@ -248,8 +298,14 @@ export function rapportsS3(bucket: string, maintenant: () => Date = () => new Da
   } satisfies RapportsImport;
 }
 
-/** Exports fetched from Bpifrance, stored in the laureates' bucket (the upload triggers their ingestion). */
-export function stockageExportsS3(bucket: string): DependancesRecuperation['stockage'] {
+/**
+ * Exports fetched from Bpifrance, stored in the laureates' bucket (the upload triggers their ingestion),
+ * with the fetch's correlation id (`correlation`, read when storing) in their metadata.
+ */
+export function stockageExportsS3(
+  bucket: string,
+  correlation: () => string | undefined = () => undefined,
+): DependancesRecuperation['stockage'] {
   return {
     async existe(cle) {
       try {
@@ -269,7 +325,12 @@ export function stockageExportsS3(bucket: string): DependancesRecuperation['stoc
           Body: createReadStream(fichier.chemin),
           ContentLength: fichier.taille,
           ContentType: fichier.extension === 'xlsx' ? TYPE_XLSX : 'text/csv',
-          Metadata: { source: 'bpifrance', 'nom-source': nomDeCle(fichier.nom), sha256: fichier.sha256 },
+          Metadata: {
+            source: 'bpifrance',
+            'nom-source': nomDeCle(fichier.nom),
+            sha256: fichier.sha256,
+            ...metadonneesCorrelation(correlation()),
+          },
         }),
       );
     },
