@@ -8,6 +8,7 @@ import { AgregatsStack } from './stacks/agregats-stack';
 import { ApiStack } from './stacks/api-stack';
 import { DataStack } from './stacks/data-stack';
 import { IngestionStack } from './stacks/ingestion-stack';
+import { ObservabiliteStack, reglagesDuContexte } from './stacks/observabilite-stack';
 import { WorkflowStack } from './stacks/workflow-stack';
 
 export interface TiApp {
@@ -17,6 +18,7 @@ export interface TiApp {
   workflow: WorkflowStack;
   agregats: AgregatsStack;
   ingestion: IngestionStack;
+  observabilite: ObservabiliteStack;
 }
 
 /** The context of cdk.json (feature flags), so that tests build exactly what `cdk synth` builds. */
@@ -89,7 +91,30 @@ export function buildApp(context: Record<string, unknown> = {}): TiApp {
   });
   ingestion.addStackDependency(data);
 
+  const observabilite = new ObservabiliteStack(app, 'TerritoiresIndustrie-Observabilite', {
+    env,
+    description: "Territoires d'industrie : tableau de bord, alarmes et leur sujet SNS, sonde",
+    tables: data.tables,
+    buckets: data.buckets,
+    api: { restApi: api.api, fonctions: api.functions },
+    calendrier: {
+      machine: workflow.stateMachine,
+      fonctions: workflow.fonctions,
+      echecsReprise: workflow.echecsReprise,
+    },
+    ingestion: {
+      ingestion: ingestion.ingestion,
+      recuperation: ingestion.recuperation,
+      echecs: ingestion.echecs,
+    },
+    agregats: { recalcul: agregats.recalcul, echecs: agregats.echecs },
+    // `cdk deploy -c emailAlertes=ops@…[,…]` (and -c alerteImportHeures=…, -c alerteRejetsPourcent=…).
+    ...reglagesDuContexte(app.node),
+  });
+  // It watches the others and none of them reads it: deployed last.
+  for (const stack of [data, api, workflow, agregats, ingestion]) observabilite.addStackDependency(stack);
+
   Tags.of(app).add('projet', 'territoires-industrie');
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, data, api, workflow, agregats, ingestion };
+  return { app, data, api, workflow, agregats, ingestion, observabilite };
 }

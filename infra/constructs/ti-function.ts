@@ -124,7 +124,11 @@ const TABLE_WRITE_ACTIONS = [
 ];
 const INDEX_READ_ACTIONS = ['dynamodb:Query', 'dynamodb:Scan'];
 
-export const BUCKET_READ_ACTIONS = ['s3:GetObject'];
+/**
+ * Reading the very version an S3 event names (`VersionId`, on the versioned input buckets) needs
+ * `s3:GetObjectVersion` beside `s3:GetObject`: without it S3 answers 403 to GetObject/HeadObject.
+ */
+export const BUCKET_READ_ACTIONS = ['s3:GetObject', 's3:GetObjectVersion'];
 export const BUCKET_LIST_ACTIONS = ['s3:ListBucket'];
 export const BUCKET_WRITE_ACTIONS = ['s3:AbortMultipartUpload', 's3:PutObject'];
 

@@ -3,14 +3,16 @@ import type { BucketKey } from '@ti/platform/buckets';
 import type { Access } from '@ti/platform/routes';
 import type { TableKey } from '@ti/platform/tables';
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { handlerEntry } from '../constructs/bundling';
+import { fileEchecs } from '../constructs/file-echecs';
 import { grantBucket, grantTable, TiFunction } from '../constructs/ti-function';
 import { functionId } from './api-stack';
 
@@ -25,7 +27,8 @@ export interface AgregatsStackProps extends StackProps {
  * The aggregates' recompute: one function, run by the report of each import that ends (S3 "Object
  * Created" of the laureates' bucket through EventBridge) and by an hourly rule (the territories' and
  * fiches-action's changes reach the aggregates within the hour). One run at a time (reserved
- * concurrency 1), two retries of a failed run, an alarm on failures. The aggregates are read by the
+ * concurrency 1), two retries of a failed run, then its event in a dead-letter queue (the alarms on
+ * both are in the observability stack, with the others). The aggregates are read by the
  * API's `/agregats` routes and its `GET /open-data/agregats/{fichier}` serves the open-data files: the
  * buckets stay private (Block Public Access on all of them), with no second public endpoint.
  */
@@ -33,7 +36,8 @@ export class AgregatsStack extends Stack {
   public readonly recalcul: TiFunction;
   public readonly surRapport: events.Rule;
   public readonly planifie: events.Rule;
-  public readonly alarme: cloudwatch.Alarm;
+  /** Events of recomputes that failed all their attempts, and deliveries EventBridge gave up. */
+  public readonly echecs: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: AgregatsStackProps) {
     super(scope, id, props);
@@ -45,7 +49,13 @@ export class AgregatsStack extends Stack {
       timeout: Duration.minutes(5),
     });
     (this.recalcul.node.defaultChild as lambda.CfnFunction).reservedConcurrentExecutions = 1;
-    this.recalcul.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1) });
+    this.echecs = fileEchecs(this, 'RecalculsEnEchec', 'the recompute (Lambda and EventBridge)');
+    // Nothing is dropped silently: a run that failed its retries, or an event too old to run, is kept.
+    this.recalcul.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+      onFailure: new destinations.SqsDestination(this.echecs),
+    });
     for (const [key, access] of Object.entries(RECALCUL.tables) as [TableKey, Access][]) {
       grantTable(this.recalcul, props.tables[key], access, key);
     }
@@ -64,7 +74,11 @@ export class AgregatsStack extends Stack {
         },
       },
       targets: [
-        new targets.LambdaFunction(this.recalcul, { retryAttempts: 8, maxEventAge: Duration.hours(2) }),
+        new targets.LambdaFunction(this.recalcul, {
+          deadLetterQueue: this.echecs,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(2),
+        }),
       ],
     });
 
@@ -72,19 +86,12 @@ export class AgregatsStack extends Stack {
       description: 'Recalcul des agrégats : les changements des territoires et des fiches-action',
       schedule: events.Schedule.rate(props.periode ?? Duration.minutes(RECALCUL.periodeMinutes)),
       targets: [
-        new targets.LambdaFunction(this.recalcul, { retryAttempts: 2, maxEventAge: Duration.minutes(30) }),
+        new targets.LambdaFunction(this.recalcul, {
+          deadLetterQueue: this.echecs,
+          retryAttempts: 2,
+          maxEventAge: Duration.minutes(30),
+        }),
       ],
-    });
-
-    this.alarme = new cloudwatch.Alarm(this, 'RecalculEnEchec', {
-      alarmDescription:
-        'Un recalcul des agrégats a échoué (Lambda le reprend deux fois, le recalcul horaire rattrape) : ' +
-        '/agregats et les données ouvertes peuvent dater',
-      metric: this.recalcul.metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
   }
 }

@@ -4,7 +4,6 @@ import { type Declencheur, declencheurs } from '@ti/platform/declencheurs';
 import type { Access } from '@ti/platform/routes';
 import type { TableKey } from '@ti/platform/tables';
 import { Duration, RemovalPolicy, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -14,9 +13,10 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { handlerEntry } from '../constructs/bundling';
+import { fileEchecs } from '../constructs/file-echecs';
 import { grantBucket, grantTable, TiFunction } from '../constructs/ti-function';
 import { functionId } from './api-stack';
 
@@ -75,33 +75,31 @@ function accorder(
  * The laureates' ingestion. An object created under `exports/` of the laureates' bucket (S3 → EventBridge
  * "Object Created") runs the ingestion function asynchronously, one run at a time (reserved concurrency
  * 1: two exports never race on the same laureates); a run that fails is retried twice by Lambda, then
- * lands in the dead-letter queue with the event, and an alarm goes off. EventBridge Scheduler runs the
- * fetch of Bpifrance's latest export daily (credentials in a secret), which stores it under `exports/`.
+ * lands in the dead-letter queue with the event, and an alarm goes off (the observability stack holds the
+ * alarms). EventBridge Scheduler runs the fetch of Bpifrance's latest export daily (credentials in a
+ * secret), which stores it under `exports/`; a fetch that fails its retries lands in the same queue.
  */
 export class IngestionStack extends Stack {
   public readonly ingestion: TiFunction;
   public readonly recuperation: TiFunction;
-  /** Events of ingestions that failed all their attempts (and of deliveries EventBridge gave up). */
+  /**
+   * Events of ingestions that failed all their attempts, of deliveries EventBridge gave up, and of
+   * daily fetches that failed theirs (Lambda's record names the function: `requestContext.functionArn`).
+   */
   public readonly echecs: sqs.Queue;
   public readonly surExport: events.Rule;
   public readonly planification: scheduler.Schedule;
   /** `{"url": "https://…", "jeton": "…"}` or `{"url", "utilisateur", "motDePasse"}`: Bpifrance's endpoint. */
   public readonly sourceBpifrance: secretsmanager.Secret;
-  public readonly alarme: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: IngestionStackProps) {
     super(scope, id, props);
 
-    this.echecs = new sqs.Queue(this, 'IngestionsEnEchec', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.echecs).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself the dead-letter destination of the ingestion (Lambda and EventBridge).',
-    });
+    this.echecs = fileEchecs(
+      this,
+      'IngestionsEnEchec',
+      'the ingestion and the fetch (Lambda, EventBridge, Scheduler)',
+    );
 
     // --- Ingestion ------------------------------------------------------------------------------
     this.ingestion = new TiFunction(this, functionId(INGESTION.handler), {
@@ -137,20 +135,6 @@ export class IngestionStack extends Stack {
       ],
     });
 
-    this.alarme = new cloudwatch.Alarm(this, 'IngestionEnEchec', {
-      alarmDescription:
-        'Un export Bpifrance n’a pas pu être ingéré après trois tentatives : son événement est dans la file ' +
-        'IngestionsEnEchec (le renvoyer à la fonction reprend l’import où il s’est arrêté)',
-      metric: this.echecs.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-        statistic: 'Maximum',
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-
     // --- Scheduled fetch ----------------------------------------------------------------------------
     this.sourceBpifrance = new secretsmanager.Secret(this, 'SourceBpifrance', {
       description:
@@ -173,6 +157,13 @@ export class IngestionStack extends Stack {
       description: 'Récupération quotidienne du dernier export Bpifrance des lauréats',
       timeout: Duration.minutes(5),
       memorySize: 512,
+    });
+    // Scheduler invokes it asynchronously: a run that fails its retries is kept, not dropped (a rerun
+    // is harmless: an export is stored once per content).
+    this.recuperation.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new destinations.SqsDestination(this.echecs),
     });
     accorder(
       this.recuperation,

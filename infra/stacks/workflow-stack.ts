@@ -10,10 +10,12 @@ import { Duration, RemovalPolicy, Stack, type StackProps, TimeZone, Validations 
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as ses from 'aws-cdk-lib/aws-ses';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
@@ -24,6 +26,7 @@ import {
   arnMachineCalendrier,
   NOM_MACHINE_CALENDRIER,
 } from '../constructs/calendrier';
+import { fileEchecs } from '../constructs/file-echecs';
 import { grantTable, TiFunction } from '../constructs/ti-function';
 import { functionId } from './api-stack';
 
@@ -45,6 +48,8 @@ export class WorkflowStack extends Stack {
   public readonly bus: events.EventBus;
   public readonly expediteur: ses.EmailIdentity;
   public readonly reprise: scheduler.Schedule;
+  /** Daily resumes that failed all their attempts (Lambda) or could not be delivered (Scheduler). */
+  public readonly echecsReprise: sqs.Queue;
   public readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: WorkflowStackProps) {
@@ -107,6 +112,13 @@ export class WorkflowStack extends Stack {
       `${this.fonctions.reprendre.functionArn}:*`,
       'Versions of the one resume function (CDK grants arn and arn:*); no other function is named.',
     );
+    // Scheduler invokes the resume asynchronously: a run that fails its retries is kept, not dropped.
+    this.echecsReprise = fileEchecs(this, 'ReprisesEnEchec', 'the daily resume (Lambda and Scheduler)');
+    this.fonctions.reprendre.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new destinations.SqsDestination(this.echecsReprise),
+    });
     this.reprise = new scheduler.Schedule(this, 'RepriseQuotidienne', {
       description: 'Relance des calendriers de sélection interrompus',
       schedule: scheduler.ScheduleExpression.cron({
@@ -117,6 +129,7 @@ export class WorkflowStack extends Stack {
       target: new schedulerTargets.LambdaInvoke(this.fonctions.reprendre, {
         role: roleReprise,
         input: scheduler.ScheduleTargetInput.fromObject({ source: 'reprise-quotidienne' }),
+        deadLetterQueue: this.echecsReprise,
         retryAttempts: 3,
         maxEventAge: Duration.hours(6),
       }),

@@ -91,7 +91,12 @@ describe('the recompute function', () => {
       TableTerritoiresIndexes: ['dynamodb:Query', 'dynamodb:Scan'],
       TableFichesActionRead: TABLE_READ,
       TableFichesActionIndexes: ['dynamodb:Query', 'dynamodb:Scan'],
-      BucketOpendataReadwrite: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:PutObject'],
+      BucketOpendataReadwrite: [
+        's3:AbortMultipartUpload',
+        's3:GetObject',
+        's3:GetObjectVersion',
+        's3:PutObject',
+      ],
       BucketOpendataList: ['s3:ListBucket'],
     });
     expect(statements.flatMap((st) => [st.Action].flat())).not.toContain('s3:DeleteObject');
@@ -136,9 +141,29 @@ describe('what runs it', () => {
     }
   });
 
-  it('its failures raise an alarm', () => {
-    const alarme = ofType('AWS::CloudWatch::Alarm')[0]?.[1] as Json;
-    expect(alarme.Properties).toMatchObject({ MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 1 });
+  it('its failures raise an alarm, and a run given up lands in its dead-letter queue, under an alarm', () => {
+    // The alarms live with the others in the observability stack (test/infra/observabilite.test.ts).
+    const obs = Template.fromStack(s.observabilite).toJSON().Resources as Record<string, Json>;
+    const alarme = (nom: string) =>
+      obs[s.observabilite.getLogicalId(s.observabilite.alarmes[nom]?.node.defaultChild as never)];
+    expect(alarme('RecalculEnEchec').Properties).toMatchObject({
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Threshold: 1,
+    });
+    expect(alarme('RecalculAbandonne').Properties).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Threshold: 1,
+    });
+    const file = s.agregats.getLogicalId(s.agregats.echecs.node.defaultChild as never);
+    const config = ofType('AWS::Lambda::EventInvokeConfig')[0]?.[1] as Json;
+    expect(config.Properties.DestinationConfig.OnFailure.Destination).toEqual({
+      'Fn::GetAtt': [file, 'Arn'],
+    });
+    for (const [, regle] of ofType('AWS::Events::Rule')) {
+      expect(regle.Properties.Targets[0].DeadLetterConfig.Arn).toEqual({ 'Fn::GetAtt': [file, 'Arn'] });
+    }
   });
 
   it('its own definition, not one of the ingestion’s `declencheurs` (its own queue, its own schedule)', () => {

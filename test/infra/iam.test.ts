@@ -34,7 +34,7 @@ const TABLE_MUTATIONS = [
   'dynamodb:UpdateItem',
 ];
 const INDEX_READ = ['dynamodb:Query', 'dynamodb:Scan'];
-const OBJECT_READ = ['s3:GetObject'];
+const OBJECT_READ = ['s3:GetObject', 's3:GetObjectVersion'];
 const OBJECT_WRITE = ['s3:AbortMultipartUpload', 's3:PutObject'];
 const SECRET_READ = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
 const XRAY = ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'];

@@ -179,7 +179,10 @@ describe('ingestion stack', () => {
     expect(file.Properties.SqsManagedSseEnabled).toBe(true);
     const politique = Object.values(r).find((x: Json) => x.Type === 'AWS::SQS::QueuePolicy') as Json;
     expect(JSON.stringify(politique.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
-    const alarme = r[id(s.ingestion, s.ingestion.alarme)];
+    // The alarm lives with the others in the observability stack (test/infra/observabilite.test.ts).
+    const alarmes = Template.fromStack(s.observabilite).toJSON().Resources;
+    const alarme = alarmes[id(s.observabilite, s.observabilite.alarmes.IngestionEnEchec as never)];
+    expect(JSON.stringify(alarme.Properties.Dimensions)).toContain(id(s.ingestion, s.ingestion.echecs));
     expect(alarme.Properties).toMatchObject({
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Threshold: 1,

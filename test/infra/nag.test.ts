@@ -60,21 +60,26 @@ describe('cdk-nag (AWS Solutions)', () => {
         'AwsSolutions-COG4',
         'AwsSolutions-S1',
         'AwsSolutions-SMG4',
-        // The ingestion: its dead-letter queue, and the scheduler's role invoking the fetch's versions.
+        // Dead-letter queues, and the scheduler's role invoking the fetch's versions.
         'AwsSolutions-SQS3',
         'AwsSolutions-IAM5[Resource::<function versions>]',
       ]),
     );
-    // X-Ray, one per function role (routes, calendar, aggregates' recompute), and the calendar's state machine role.
+    // X-Ray, one per function role (routes, calendar, aggregates' recompute, ingestion, probe), and the
+    // calendar's state machine role.
     const calendrier = Object.keys(s.workflow.fonctions).length + 1;
     const agregats = 1;
     const ingestion = 2;
-    expect(count('AwsSolutions-IAM5[Resource::*]')).toBe(routes.length + calendrier + agregats + ingestion);
+    const sonde = 1;
+    expect(count('AwsSolutions-IAM5[Resource::*]')).toBe(
+      routes.length + calendrier + agregats + ingestion + sonde,
+    );
     expect(count('AwsSolutions-APIG4')).toBe(publicOrForm);
     expect(count('AwsSolutions-COG4')).toBe(publicOrForm);
     expect(count('AwsSolutions-S1')).toBe(1);
     expect(count('AwsSolutions-SMG4')).toBe(2); // form sources' keys, Bpifrance's credentials
-    expect(count('AwsSolutions-SQS3')).toBe(1);
+    // Dead-letter queues: the ingestion's, the aggregates' recompute's, the calendars' daily resume's.
+    expect(count('AwsSolutions-SQS3')).toBe(3);
     // The calendar's state machine and the ingestion's scheduler invoke functions and their versions.
     expect(count('AwsSolutions-IAM5[Resource::<function versions>]')).toBeGreaterThanOrEqual(1);
   });
