@@ -21,14 +21,14 @@
 import { spawn } from 'node:child_process';
 import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { BatchWriteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { enLots, enParallele } from '@ti/domain/commun/parallele';
 import { associerEntete } from '@ti/domain/laureats/colonnes';
 import { type DonneesLaureat, empreinteDe, lireLigne, texteDe } from '@ti/domain/laureats/ligne';
 import type { EcritureLaureat, Signalement } from '@ti/domain/laureats/ports';
-import { dynamoDbClient } from '@ti/local-cloud/dynamodb';
+import { creerTable, dynamoDbClient } from '@ti/local-cloud/dynamodb';
 import { applyEnvironment, handlerEnvironment } from '@ti/local-cloud/environment';
 import { startLocalCloud } from '@ti/local-cloud/local-cloud';
 import { mintOperatorToken } from '@ti/local-cloud/operator-auth';
@@ -38,7 +38,7 @@ import { itemLaureat, requetesEcriture } from '@ti/platform/dynamodb/laureats';
 import { rattachementParInstantane } from '@ti/platform/dynamodb/rattachement';
 import { territoireStoreDynamo } from '@ti/platform/dynamodb/territoires';
 import { lireTableauEnFlux } from '@ti/platform/fichiers/flux';
-import { type TableDefinition, tables } from '@ti/platform/tables';
+import { tables } from '@ti/platform/tables';
 import { parse } from 'csv-parse';
 import { build } from 'esbuild';
 import { esbuildBuildOptions, repoRoot } from '../infra/constructs/bundling';
@@ -79,36 +79,8 @@ const BUCKET = localBucketName('laureats');
 let tablesCreees = 0;
 /** A fresh, empty table shaped like `tables.laureats`. */
 async function nouvelleTable(nom: string): Promise<string> {
-  const d: TableDefinition = tables.laureats;
   const TableName = `ti-bench-${nom}-${++tablesCreees}`;
-  const attributs = new Map<string, string>();
-  for (const k of [
-    d.partitionKey,
-    d.sortKey,
-    ...(d.globalIndexes ?? []).flatMap((i) => [i.partitionKey, i.sortKey]),
-  ]) {
-    if (k) attributs.set(k.name, k.type);
-  }
-  const schema = (pk: { name: string }, sk?: { name: string }) => [
-    { AttributeName: pk.name, KeyType: 'HASH' as const },
-    ...(sk ? [{ AttributeName: sk.name, KeyType: 'RANGE' as const }] : []),
-  ];
-  await ddb.send(
-    new CreateTableCommand({
-      TableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [...attributs].map(([AttributeName, AttributeType]) => ({
-        AttributeName,
-        AttributeType: AttributeType as 'S' | 'N',
-      })),
-      KeySchema: schema(d.partitionKey, d.sortKey),
-      GlobalSecondaryIndexes: (d.globalIndexes ?? []).map((i) => ({
-        IndexName: i.name,
-        KeySchema: schema(i.partitionKey, i.sortKey),
-        Projection: { ProjectionType: 'ALL' },
-      })),
-    }),
-  );
+  await creerTable(ddb, tables.laureats, TableName);
   return TableName;
 }
 

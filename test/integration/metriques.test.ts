@@ -1,10 +1,9 @@
-import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { dynamoDbClient } from '@ti/local-cloud/dynamodb';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { creerTable, dynamoDbClient } from '@ti/local-cloud/dynamodb';
 import { applyEnvironment, handlerEnvironment } from '@ti/local-cloud/environment';
 import { LOCAL_FORM_SOURCE, signBody } from '@ti/local-cloud/signature';
-import { CLE_DERNIER_IMPORT } from '@ti/platform/dynamodb/dernier-import';
 import { DIMENSIONS, METRIQUES } from '@ti/platform/metriques';
-import { localTableName } from '@ti/platform/tables';
+import { tableEnv, tables } from '@ti/platform/tables';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { creerCampagne, exemple } from '../support/api';
@@ -20,13 +19,15 @@ import { type CaptureEmf, capterEmf } from '../support/emf';
 type Lambda = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 const OUVERTE = 'integ-metriques';
 const CLOSE = 'integ-metriques-close';
-const TABLE_LAUREATS = localTableName('laureats');
+/**
+ * The last import is one item of the laureates' table: this file's own table, since imports of the files
+ * before may still be ending in the shared one (their S3 triggers run in the background).
+ */
+const TABLE_LAUREATS = `ti-metriques-laureats-${process.pid}`;
 
 let restaurer: () => void = () => {};
 let capture: CaptureEmf;
 let dynamodb: ReturnType<typeof dynamoDbClient>;
-let pointeurAvant: Record<string, any> | undefined;
-const importsCrees: string[] = [];
 
 const emises = () => capture.emises();
 
@@ -64,14 +65,7 @@ beforeAll(async () => {
   await creerCampagne(OUVERTE, 'ouverte');
   await creerCampagne(CLOSE, 'close');
   dynamodb = dynamoDbClient(inject('dynamodbEndpoint'));
-  pointeurAvant = (
-    await dynamodb.send(
-      new GetItemCommand({
-        TableName: TABLE_LAUREATS,
-        Key: { pk: { S: CLE_DERNIER_IMPORT.pk }, sk: { S: CLE_DERNIER_IMPORT.sk } },
-      }),
-    )
-  ).Item;
+  await creerTable(dynamodb, tables.laureats, TABLE_LAUREATS);
   restaurer = applyEnvironment(
     handlerEnvironment({
       dynamodbEndpoint: inject('dynamodbEndpoint'),
@@ -82,29 +76,20 @@ beforeAll(async () => {
   // As in AWS: the local cloud's default (disabled) is what is under test elsewhere.
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+  // Read by the probe's module when it is loaded, below.
+  const tableAvant = process.env[tableEnv('laureats')];
+  process.env[tableEnv('laureats')] = TABLE_LAUREATS;
+  const restaurerEnv = restaurer;
+  restaurer = () => {
+    if (tableAvant === undefined) delete process.env[tableEnv('laureats')];
+    else process.env[tableEnv('laureats')] = tableAvant;
+    restaurerEnv();
+  };
 }, 60_000);
 
 afterAll(async () => {
   restaurer();
-  // The shared cloud as found: this file's import records gone, the last import as it was.
-  for (const importId of importsCrees) {
-    await dynamodb.send(
-      new DeleteItemCommand({
-        TableName: TABLE_LAUREATS,
-        Key: { pk: { S: `import#${importId}` }, sk: { S: 'import' } },
-      }),
-    );
-  }
-  if (pointeurAvant)
-    await dynamodb.send(new PutItemCommand({ TableName: TABLE_LAUREATS, Item: pointeurAvant }));
-  else {
-    await dynamodb.send(
-      new DeleteItemCommand({
-        TableName: TABLE_LAUREATS,
-        Key: { pk: { S: CLE_DERNIER_IMPORT.pk }, sk: { S: CLE_DERNIER_IMPORT.sk } },
-      }),
-    );
-  }
+  await dynamodb.send(new DeleteTableCommand({ TableName: TABLE_LAUREATS }));
   dynamodb.destroy();
 });
 
@@ -156,7 +141,6 @@ describe('le dernier import terminé et la sonde', () => {
     const base = Date.now();
     const iso = (ms: number) => new Date(ms).toISOString();
     const clos = async (importId: string, statut: 'termine' | 'rejete', fin: number) => {
-      importsCrees.push(importId);
       const lignes = { total: 0, nouvelles: 0, modifiees: 0, inchangees: 0, rejetees: 0 };
       expect(
         await imports.creer({

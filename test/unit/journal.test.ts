@@ -39,7 +39,12 @@ async function journal(fn: () => unknown): Promise<{ entrees: Record<string, any
   return { entrees, brut };
 }
 
-const nouveauLogger = () => new Logger({ serviceName: 'essai', logFormatter: new FormateurJournal() });
+/**
+ * Its level said explicitly: the workers inherit the environment of vitest's main process, where the
+ * integration project's local cloud sets the handlers' (POWERTOOLS_LOG_LEVEL=WARN when quiet).
+ */
+const nouveauLogger = () =>
+  new Logger({ serviceName: 'essai', logLevel: 'INFO', logFormatter: new FormateurJournal() });
 
 /** Personal data as the domain holds it: none of these strings may reach a log line. */
 const PERSONNEL = [

@@ -244,21 +244,7 @@ export async function ensureTables(
   for (const [key, definition] of Object.entries(tables) as [TableKey, TableDefinition][]) {
     const name = localTableName(key);
     if (!existing.has(name)) {
-      await client.send(
-        new CreateTableCommand({
-          TableName: name,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: attributeDefinitions(definition),
-          KeySchema: keySchema(definition.partitionKey, definition.sortKey),
-          GlobalSecondaryIndexes: definition.globalIndexes?.length
-            ? definition.globalIndexes.map((index) => ({
-                IndexName: index.name,
-                KeySchema: keySchema(index.partitionKey, index.sortKey),
-                Projection: { ProjectionType: 'ALL' },
-              }))
-            : undefined,
-        }),
-      );
+      await creerTable(client, definition, name);
       results.push({ key, name, outcome: 'created' });
     } else {
       await reconcile(client, name, definition, warn);
@@ -268,6 +254,29 @@ export async function ensureTables(
       await ensureTimeToLive(client, name, definition.timeToLiveAttribute, warn);
   }
   return results;
+}
+
+/** Creates a table shaped like `definition` (keys, GSIs) under `name`: the local cloud's, or a test's own. */
+export async function creerTable(
+  client: DynamoDBClient,
+  definition: TableDefinition,
+  name: string,
+): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: attributeDefinitions(definition),
+      KeySchema: keySchema(definition.partitionKey, definition.sortKey),
+      GlobalSecondaryIndexes: definition.globalIndexes?.length
+        ? definition.globalIndexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: keySchema(index.partitionKey, index.sortKey),
+            Projection: { ProjectionType: 'ALL' },
+          }))
+        : undefined,
+    }),
+  );
 }
 
 function keySchema(partitionKey: { name: string }, sortKey?: { name: string }): KeySchemaElement[] {
