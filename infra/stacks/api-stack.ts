@@ -1,6 +1,12 @@
 import type { BucketKey } from '@ti/platform/buckets';
 import { env } from '@ti/platform/config';
-import { type Access, type Route, routes, typesMediaBinaires } from '@ti/platform/routes';
+import {
+  type Access,
+  type Route,
+  routes,
+  TAILLE_CORPS_DEFAUT,
+  typesMediaBinaires,
+} from '@ti/platform/routes';
 import type { TableKey } from '@ti/platform/tables';
 import { CfnOutput, Duration, RemovalPolicy, Size, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -14,8 +20,15 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { handlerEntry } from '../constructs/bundling';
 import { acknowledgeWildcard, arnExecutionsCalendrier, arnMachineCalendrier } from '../constructs/calendrier';
+import { regexEntierSuperieurA } from '../constructs/regex-entiers';
 import { grantBucket, grantTable, TiFunction } from '../constructs/ti-function';
 import { problemResponses } from './problem-responses';
+
+/** The largest body any route accepts (bytes): the WAF refuses larger ones. */
+export const TAILLE_MAX_CORPS = Math.max(
+  ...routes.map((r) => ('maxBodyBytes' in r ? r.maxBodyBytes : 0) ?? 0),
+  TAILLE_CORPS_DEFAUT,
+);
 
 export interface ApiStackProps extends StackProps {
   readonly tables: Record<TableKey, ITable>;
@@ -207,6 +220,17 @@ export class ApiStack extends Stack {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility('territoires-industrie-api'),
+      customResponseBodies: {
+        'trop-volumineux': {
+          contentType: 'APPLICATION_JSON',
+          content: JSON.stringify({
+            type: 'about:blank',
+            title: 'Requête trop volumineuse',
+            status: 413,
+            detail: `Le corps de la requête dépasse ${TAILLE_MAX_CORPS / 1024 / 1024} Mio, le plus grand qu’une route accepte.`,
+          }),
+        },
+      },
       rules: [
         managedRuleGroup('AWSManagedRulesAmazonIpReputationList', 0),
         managedRuleGroup('AWSManagedRulesCommonRuleSet', 1, [
@@ -215,8 +239,25 @@ export class ApiStack extends Stack {
         ]),
         managedRuleGroup('AWSManagedRulesKnownBadInputsRuleSet', 2),
         {
-          name: 'LimiteParIp',
+          // Bodies above the largest a route accepts are refused at the edge, before any function runs
+          // (each route still checks its own limit: 413 problem+json from the handler's chain).
+          name: 'TailleMaximale',
           priority: 3,
+          action: {
+            block: { customResponse: { responseCode: 413, customResponseBodyKey: 'trop-volumineux' } },
+          },
+          statement: {
+            regexMatchStatement: {
+              regexString: regexEntierSuperieurA(TAILLE_MAX_CORPS),
+              fieldToMatch: { singleHeader: { Name: 'content-length' } },
+              textTransformations: [{ priority: 0, type: 'NONE' }],
+            },
+          },
+          visibilityConfig: visibility('taille-maximale'),
+        },
+        {
+          name: 'LimiteParIp',
+          priority: 4,
           action: { block: {} },
           statement: {
             rateBasedStatement: { limit: 1000, evaluationWindowSec: 300, aggregateKeyType: 'IP' },

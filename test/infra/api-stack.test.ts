@@ -2,11 +2,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { bucketEnv } from '@ti/platform/buckets';
 import { env } from '@ti/platform/config';
-import { routes as definedRoutes, type Route } from '@ti/platform/routes';
+import { routes as definedRoutes, type Route, TAILLE_CORPS_DEFAUT } from '@ti/platform/routes';
 import { tableEnv } from '@ti/platform/tables';
 import type { CfnResource } from 'aws-cdk-lib';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../infra/constructs/bundling';
+import { regexEntierSuperieurA } from '../../infra/constructs/regex-entiers';
+import { TAILLE_MAX_CORPS } from '../../infra/stacks/api-stack';
 import { type Json, type Synthesized, synthesize } from './synth';
 
 /** The routes, widened to `Route` (the definitions are `as const`). */
@@ -203,6 +206,44 @@ describe('stage', () => {
     expect(JSON.stringify(associations[0]?.[1].Properties.ResourceArn)).toContain(stageId);
   });
 
+  it('the web ACL: AWS managed rule groups, bodies over the largest route limit refused (413), a rate limit per IP', () => {
+    const [[, acl]] = ofType('AWS::WAFv2::WebACL') as [[string, Json]];
+    const regles = acl.Properties.Rules as Json[];
+    const groupes = regles.flatMap((r) => r.Statement.ManagedRuleGroupStatement ?? []);
+    expect(groupes.map((g: Json) => `${g.VendorName}/${g.Name}`).sort()).toEqual([
+      'AWS/AWSManagedRulesAmazonIpReputationList',
+      'AWS/AWSManagedRulesCommonRuleSet',
+      'AWS/AWSManagedRulesKnownBadInputsRuleSet',
+    ]);
+    for (const r of regles.filter((r) => r.Statement.ManagedRuleGroupStatement)) {
+      expect(r.OverrideAction).toEqual({ None: {} });
+    }
+
+    const taille = regles.find((r) => r.Name === 'TailleMaximale');
+    const plusGrande = Math.max(
+      ...definedRoutes.map((r) => ('maxBodyBytes' in r ? (r.maxBodyBytes ?? 0) : 0)),
+    );
+    expect(TAILLE_MAX_CORPS).toBe(Math.max(plusGrande, TAILLE_CORPS_DEFAUT));
+    expect(taille.Statement.RegexMatchStatement).toMatchObject({
+      FieldToMatch: { SingleHeader: { Name: 'content-length' } },
+      RegexString: regexEntierSuperieurA(TAILLE_MAX_CORPS),
+    });
+    const motif = new RegExp(taille.Statement.RegexMatchStatement.RegexString);
+    expect(motif.test(String(TAILLE_MAX_CORPS))).toBe(false);
+    expect(motif.test(String(TAILLE_MAX_CORPS + 1))).toBe(true);
+    expect(taille.Action.Block.CustomResponse).toEqual({
+      ResponseCode: 413,
+      CustomResponseBodyKey: 'trop-volumineux',
+    });
+    const corps = acl.Properties.CustomResponseBodies['trop-volumineux'];
+    expect(JSON.parse(corps.Content)).toMatchObject({ status: 413, title: 'Requête trop volumineuse' });
+
+    const parIp = regles.find((r) => r.Name === 'LimiteParIp');
+    expect(parIp.Action).toEqual({ Block: {} });
+    expect(parIp.Statement.RateBasedStatement).toMatchObject({ Limit: 1000, AggregateKeyType: 'IP' });
+    expect(new Set(regles.map((r) => r.Priority)).size).toBe(regles.length);
+  });
+
   it('outputs the API URL', () => {
     const outputs = s.apiTemplate.toJSON().Outputs;
     expect(outputs.ApiUrl).toBeDefined();
@@ -265,5 +306,27 @@ describe('operators (Cognito)', () => {
     expect(client.Properties.WriteAttributes).not.toContain('custom:role');
     expect(client.Properties.WriteAttributes).not.toContain('custom:region');
     expect(client.Properties.AllowedOAuthFlows ?? []).not.toContain('implicit');
+  });
+});
+
+describe('regexEntierSuperieurA (the WAF compares Content-Length as text)', () => {
+  it('matches exactly the integers greater than the limit', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 1e9 }), fc.nat({ max: 1e10 }), (limite, n) => {
+        expect(new RegExp(regexEntierSuperieurA(limite)).test(String(n))).toBe(n > limite);
+      }),
+      { numRuns: 5000 },
+    );
+    // Around the limit, and the limits made of nines or zeros.
+    for (const limite of [0, 9, 10, 99, 100, 4_194_304, 9_999_999]) {
+      const motif = new RegExp(regexEntierSuperieurA(limite));
+      for (const n of [limite - 1, limite, limite + 1, limite * 10, limite + 10]) {
+        if (n >= 0) expect(motif.test(String(n)), `${n} > ${limite}`).toBe(n > limite);
+      }
+    }
+  });
+
+  it('fits in WAF’s 512 characters for any limit up to a gigabyte', () => {
+    expect(regexEntierSuperieurA(1_073_741_823).length).toBeLessThanOrEqual(512);
   });
 });

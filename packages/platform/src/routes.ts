@@ -49,6 +49,9 @@ export type Access = 'read' | 'write' | 'readwrite';
 /** `form`: HMAC-signed form source; `operator`: JWT with role/region (Cognito in AWS); `public`: none. */
 export type Auth = 'public' | 'form' | 'operator';
 
+/** Largest body a route accepts unless it says otherwise (bytes). */
+export const TAILLE_CORPS_DEFAUT = 1024 * 1024;
+
 export interface Route {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** API Gateway path, with `{param}` placeholders. */
@@ -63,7 +66,7 @@ export interface Route {
    * handler receives the raw bytes. API Gateway must pass it as binary (`typesMediaBinaires`).
    */
   contentType?: 'text/csv';
-  /** Largest body accepted, in bytes, when not the default (1 MiB). */
+  /** Largest body accepted, in bytes, when not the default (TAILLE_CORPS_DEFAUT). */
   maxBodyBytes?: number;
   /** Lambda timeout when the default (10 s) is too short; API Gateway gives up at 29 s. */
   timeoutSeconds?: number;

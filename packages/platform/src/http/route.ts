@@ -10,7 +10,7 @@ import { correlationHttp } from '../journal/contexte';
 import { avecEnTeteCorrelation } from '../journal/correlation';
 import type { MetriqueRoute } from '../metriques';
 import { logger } from '../observabilite';
-import { type Auth, type HandlerName, type RouteDefinie, routeDe } from '../routes';
+import { type Auth, type HandlerName, type RouteDefinie, routeDe, TAILLE_CORPS_DEFAUT } from '../routes';
 import { verifierSignature } from './form-signature';
 import { idempotence } from './idempotence';
 import { metriquesDeRoute } from './metriques-route';
@@ -48,7 +48,7 @@ type BodyDe<H extends HandlerName> =
   De<H> extends { body: infer B } ? Infer<B> : De<H> extends { contentType: string } ? Buffer : undefined;
 type QueryDe<H extends HandlerName> = De<H> extends { query: infer Q } ? Infer<Q> : undefined;
 
-const MAX_BODY_BYTES = Number(process.env[env.maxBodyBytes] ?? 1024 * 1024);
+const MAX_BODY_BYTES = Number(process.env[env.maxBodyBytes] ?? TAILLE_CORPS_DEFAUT);
 
 function violationsDe(error: z.ZodError) {
   return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
