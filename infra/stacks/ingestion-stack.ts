@@ -1,6 +1,10 @@
 import type { BucketKey } from '@ti/platform/buckets';
 import { env } from '@ti/platform/config';
-import { type Declencheur, declencheurs } from '@ti/platform/declencheurs';
+import {
+  type Declencheur,
+  declencheurs,
+  recuperationBpifrance as RECUPERATION,
+} from '@ti/platform/declencheurs';
 import type { Access } from '@ti/platform/routes';
 import type { TableKey } from '@ti/platform/tables';
 import { Duration, RemovalPolicy, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
@@ -55,8 +59,6 @@ export interface IngestionStackProps extends StackProps {
 export const INGESTION: Declencheur = (declencheurs as readonly Declencheur[]).find(
   (d) => d.handler === 'laureats/ingerer',
 ) as Declencheur;
-
-const RECUPERATION = 'laureats/recuperer';
 
 function accorder(
   fn: TiFunction,
@@ -152,9 +154,9 @@ export class IngestionStack extends Stack {
       reason: 'Credentials issued by Bpifrance for its export endpoint: renewed with Bpifrance, by hand.',
     });
 
-    this.recuperation = new TiFunction(this, functionId(RECUPERATION), {
-      entry: handlerEntry(RECUPERATION),
-      description: 'Récupération quotidienne du dernier export Bpifrance des lauréats',
+    this.recuperation = new TiFunction(this, functionId(RECUPERATION.handler), {
+      entry: handlerEntry(RECUPERATION.handler),
+      description: RECUPERATION.description,
       timeout: Duration.minutes(5),
       memorySize: 512,
     });
@@ -165,11 +167,7 @@ export class IngestionStack extends Stack {
       maxEventAge: Duration.hours(6),
       onFailure: new destinations.SqsDestination(this.echecs),
     });
-    accorder(
-      this.recuperation,
-      { tables: { laureats: 'readwrite' }, buckets: { laureats: 'readwrite' } },
-      props,
-    );
+    accorder(this.recuperation, RECUPERATION, props);
     this.sourceBpifrance.grantRead(this.recuperation);
     this.recuperation.addEnvironment(env.bpifranceSourceSecret, this.sourceBpifrance.secretArn);
 

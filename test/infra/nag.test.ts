@@ -37,6 +37,8 @@ describe('cdk-nag (AWS Solutions)', () => {
     const acks = acknowledgedRules(s);
     for (const ack of acks) {
       expect(ack.reason.length, ack.id).toBeGreaterThan(20);
+      // One line: the reason is read in the validation report and in the template's metadata.
+      expect(ack.reason, `${ack.path} ${ack.id}`).not.toMatch(/[\r\n\u2028\u2029]/);
       // No bulk acknowledgment of a granular rule.
       if (ack.id.startsWith('AwsSolutions-IAM5') || ack.id.startsWith('AwsSolutions-IAM4')) {
         expect(ack.id).toMatch(/\[.+\]$/);

@@ -3,10 +3,19 @@
  * a test file or a benchmark starts), with no vitest dependency: signed form requests, operator tokens,
  * campaigns; and direct reads of its DynamoDB Local.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DescribeTableCommand, type DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  QueryCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { mintOperatorToken } from '@ti/local-cloud/operator-auth';
 import { LOCAL_FORM_SOURCE, signBody } from '@ti/local-cloud/signature';
+import { type BucketKey, localBucketName } from '@ti/platform/buckets';
 import { localTableName, type TableKey, tables } from '@ti/platform/tables';
 
 export interface Reponse<T = any> {
@@ -140,6 +149,65 @@ export function tablesModifiees(avant: Empreinte, apres: Empreinte): TableKey[] 
   return (Object.keys(apres) as TableKey[]).filter(
     (cle) => avant[cle]?.items !== apres[cle].items || avant[cle]?.octets !== apres[cle].octets,
   );
+}
+
+/** JSON whose object keys are sorted: the same item always reads the same. */
+function canonique(valeur: unknown): string {
+  if (valeur instanceof Uint8Array) return JSON.stringify(Buffer.from(valeur).toString('base64'));
+  if (Array.isArray(valeur)) return `[${valeur.map(canonique).join(',')}]`;
+  if (valeur !== null && typeof valeur === 'object') {
+    const entrees = Object.entries(valeur as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entrees.map(([k, v]) => `${JSON.stringify(k)}:${canonique(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(valeur) ?? 'undefined';
+}
+
+/**
+ * What some tables and buckets hold, as one hash each: every item of a table (a consistent Scan, items in
+ * canonical form, sorted), every object of a bucket (key, ETag and size, from ListObjectsV2). Unlike
+ * `empreinte`, it sees an item rewritten with the same size and an object overwritten. A full read: for a
+ * few small tables only (the fuzz reads the ones a route may write).
+ */
+export type Contenu = Record<string, string>;
+
+export async function contenu(
+  ddb: DynamoDBClient,
+  s3: S3Client,
+  cibles: { tables: readonly TableKey[]; buckets: readonly BucketKey[] },
+): Promise<Contenu> {
+  const hash = (lignes: string[]) => createHash('sha256').update(lignes.sort().join('\n')).digest('hex');
+  const deTable = async (cle: TableKey) => {
+    const lignes: string[] = [];
+    let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await ddb.send(
+        new ScanCommand({ TableName: localTableName(cle), ConsistentRead: true, ExclusiveStartKey }),
+      );
+      for (const item of page.Items ?? []) lignes.push(canonique(item));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return [`table ${cle}`, `${lignes.length} items ${hash(lignes)}`] as const;
+  };
+  const deBucket = async (cle: BucketKey) => {
+    const lignes: string[] = [];
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await s3.send(
+        new ListObjectsV2Command({ Bucket: localBucketName(cle), ContinuationToken }),
+      );
+      for (const o of page.Contents ?? []) lignes.push(`${o.Key} ${o.ETag} ${o.Size}`);
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
+    return [`bucket ${cle}`, `${lignes.length} objets ${hash(lignes)}`] as const;
+  };
+  return Object.fromEntries(
+    await Promise.all([...cibles.tables.map(deTable), ...cibles.buckets.map(deBucket)]),
+  );
+}
+
+/** The tables and buckets (`table <key>`, `bucket <key>`) whose content differs between two reads. */
+export function contenusModifies(avant: Contenu, apres: Contenu): string[] {
+  return [...new Set([...Object.keys(avant), ...Object.keys(apres)])].filter((k) => avant[k] !== apres[k]);
 }
 
 /** Ids of the candidatures of a campaign, as stored (the `parCampagne` index holds one item per candidature). */

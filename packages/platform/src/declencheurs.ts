@@ -30,3 +30,17 @@ export const declencheurs = [
     buckets: { laureats: 'readwrite' },
   },
 ] as const satisfies readonly Declencheur[];
+
+/**
+ * The daily fetch of Bpifrance's latest export (EventBridge Scheduler, `infra/stacks/ingestion-stack.ts`),
+ * and exactly what it may touch: the laureates' table (read then record the export's hash: GetItem, a
+ * conditional PutItem) and the laureates' bucket (HeadObject, which needs GetObject and, for a 404 rather
+ * than a 403, ListBucket; PutObject under `exports/`). Its endpoint's credentials are a secret of the
+ * ingestion stack, granted there. Not a `declencheur`: a schedule runs it, not an object.
+ */
+export const recuperationBpifrance = {
+  handler: 'laureats/recuperer',
+  description: 'Récupération quotidienne du dernier export Bpifrance des lauréats',
+  tables: { laureats: 'readwrite' },
+  buckets: { laureats: 'readwrite' },
+} as const satisfies Pick<Declencheur, 'handler' | 'description' | 'tables' | 'buckets'>;
