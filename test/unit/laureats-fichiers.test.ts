@@ -1,7 +1,9 @@
 import { FichierIllisible } from '@ti/domain/laureats/ports';
 import { decoderEnFlux, lireTableauEnFlux } from '@ti/platform/fichiers/flux';
 import { importIdDe, objetsDeLEvenement } from '@ti/platform/s3/laureats';
+import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
 import { csvUtf8Bom, csvWindows1252, EXPORT_SEPTEMBRE, xlsx } from '../support/laureats-exemples';
 
@@ -114,6 +116,30 @@ describe('lecture en flux des exports', () => {
     await expect(lireTableauEnFlux(morceaux(Buffer.from([1, 2, 0, 4, 5, 6, 7, 8, 9]), 8))).rejects.toThrow(
       /binaire/,
     );
+  });
+
+  it('XLSX : la première feuille est le premier onglet du classeur, quel que soit l’ordre des fichiers', async () => {
+    // Two sheets: `sheet1.xml` holds notes, `sheet2.xml` the laureates; the workbook lists the
+    // laureates' tab first, and the archive is rewritten with the workbook before the sheets.
+    const classeur = new ExcelJS.Workbook();
+    classeur.addWorksheet('Notes').addRow(['à ignorer']);
+    classeur.addWorksheet('Lauréats').addRow(['Identifiant projet', 'Montant']);
+    classeur.getWorksheet('Lauréats')?.addRow(['FAIIT-2021-004512', 1234567.89]);
+    const archive = await JSZip.loadAsync(Buffer.from(await classeur.xlsx.writeBuffer()));
+    const xml = await archive.file('xl/workbook.xml')?.async('string');
+    const onglets = xml?.match(/<sheet [^>]*\/>/g) ?? [];
+    expect(onglets).toHaveLength(2);
+    archive.file(
+      'xl/workbook.xml',
+      xml?.replace(`${onglets[0]}${onglets[1]}`, `${onglets[1]}${onglets[0]}`) ?? '',
+    );
+    const octets = await archive.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+
+    const { lignes } = await lire(octets);
+    expect(lignes.map((l) => l.cellules)).toEqual([
+      ['Identifiant projet', 'Montant'],
+      ['FAIIT-2021-004512', 1234567.89],
+    ]);
   });
 
   it('un XLSX tronqué est illisible', async () => {

@@ -9,7 +9,8 @@ import type { Encodage } from './texte';
 /**
  * Files read as streams, row after row, whatever their size: memory holds a chunk and a row, not the
  * file. The rules are those of `decoderTexte` and `lireCsv` (BOM, UTF-8 or Windows-1252, the
- * separator of the header line) applied to a stream, plus XLSX through exceljs' streaming reader.
+ * separator of the header line) applied to a stream; XLSX through exceljs' parsers, its sheet
+ * decompressed as a stream (the compressed archive is held, see `lireXlsxEnFlux`).
  * CSV is cut by `DecoupeurCsv` (see why there).
  * Rows carry their number as a spreadsheet shows it (empty lines count, a quoted line break does not).
  */
@@ -197,34 +198,77 @@ function celluleXlsx(v: ValeurExcel): CelluleLue {
   return null;
 }
 
-/** The first worksheet's rows, through exceljs' streaming reader (one row at a time). */
+/** What of exceljs' streaming reader is used below: its parsers of each part, fed in the order they need. */
+interface LecteurClasseur {
+  _parseRels(entree: Readable): Promise<void>;
+  _parseWorkbook(entree: Readable): Promise<void>;
+  _parseSharedStrings(entree: Readable): AsyncGenerator<unknown>;
+  _parseStyles(entree: Readable): Promise<void>;
+  _parseWorksheet(entree: Readable, numero: string): Generator<{ value: AsyncIterable<ExcelJS.Row> }>;
+  model?: { sheets?: { rId: string }[] };
+  workbookRels?: { Id: string; Target: string }[];
+}
+
+/**
+ * The first worksheet's rows, one at a time. The archive is read by its central directory (JSZip), and
+ * each part handed to exceljs' own parsers in the order they depend on each other (relationships,
+ * workbook, shared strings, styles, then the sheet, decompressed as a stream). exceljs' reader of a ZIP
+ * *stream* is not used: it reads entries in the archive's order, which puts the sheets before the shared
+ * strings and the workbook in files Excel and exceljs write (it then parks the sheet in a temporary
+ * file), and finds the end of an entry written with a data descriptor by scanning for its signature:
+ * under load it was seen losing the workbook or misreading rows, depending on how the bytes arrived.
+ */
 function lireXlsxEnFlux(octets: Octets, lus: () => number): TableauLu {
   async function* lignes(): AsyncGenerator<LigneBrute> {
-    const flux = Readable.from(octets);
+    // The archive itself is compressed: a few megabytes for the largest exports; its sheet is not held.
+    const morceaux: Buffer[] = [];
+    for await (const m of octets) morceaux.push(Buffer.from(m));
     // Loaded for XLSX files only: the module alone weighs some 30 MB of memory once loaded.
-    const { default: Excel } = await import('exceljs');
-    const lecteur = new Excel.stream.xlsx.WorkbookReader(flux, {
+    const [{ default: Excel }, { default: JSZip }] = await Promise.all([import('exceljs'), import('jszip')]);
+    let archive: InstanceType<typeof JSZip>;
+    try {
+      archive = await JSZip.loadAsync(Buffer.concat(morceaux));
+    } catch (error) {
+      throw new FichierIllisible(`classeur XLSX illisible (${(error as Error).message})`);
+    }
+    const partie = (nom: string): Readable | undefined => {
+      const fichier = archive.file(nom);
+      return fichier ? (fichier.nodeStream('nodebuffer') as unknown as Readable) : undefined;
+    };
+    const lecteur = new Excel.stream.xlsx.WorkbookReader(Readable.from([]), {
       worksheets: 'emit',
       sharedStrings: 'cache',
       hyperlinks: 'ignore',
       styles: 'cache',
-      entries: 'emit',
-    });
+      entries: 'ignore',
+    }) as unknown as LecteurClasseur;
     try {
-      for await (const feuille of lecteur) {
-        for await (const ligne of feuille as AsyncIterable<ExcelJS.Row>) {
+      const rels = partie('xl/_rels/workbook.xml.rels');
+      const classeur = partie('xl/workbook.xml');
+      if (!rels || !classeur) throw new Error('ni xl/workbook.xml ni ses relations');
+      await lecteur._parseRels(rels);
+      await lecteur._parseWorkbook(classeur);
+      const chaines = partie('xl/sharedStrings.xml');
+      if (chaines) for await (const _ of lecteur._parseSharedStrings(chaines));
+      const styles = partie('xl/styles.xml');
+      if (styles) await lecteur._parseStyles(styles);
+      // The first sheet in the workbook's order (its tab), not the first file name.
+      const premiere = lecteur.model?.sheets?.[0];
+      const cible = lecteur.workbookRels?.find((r) => r.Id === premiere?.rId)?.Target;
+      const numero = cible?.match(/sheet(\d+)\.xml$/)?.[1];
+      const feuille = cible ? partie(`xl/${cible.replace(/^\/?xl\//, '')}`) : undefined;
+      if (!numero || !feuille) throw new Error('aucune feuille');
+      for (const { value } of lecteur._parseWorksheet(feuille, numero)) {
+        for await (const ligne of value) {
           const valeurs = ligne.values as ValeurExcel[];
           const cellules: CelluleLue[] = [];
           for (let i = 1; i < valeurs.length; i++) cellules.push(celluleXlsx(valeurs[i]));
           yield { numero: ligne.number, cellules };
         }
-        break;
       }
     } catch (error) {
       if (error instanceof FichierIllisible) throw error;
       throw new FichierIllisible(`classeur XLSX illisible (${(error as Error).message})`);
-    } finally {
-      flux.destroy();
     }
   }
   return {
