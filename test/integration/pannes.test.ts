@@ -36,9 +36,15 @@ import { clientIdempotence } from '@ti/platform/http/idempotence';
 import { importIdDe } from '@ti/platform/s3/laureats';
 import { localTableName } from '@ti/platform/tables';
 import type { Context } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type ClientApi, clientApi, exemple } from '../support/client';
 import { attenduPour, csvWindows1252, genererLignes } from '../support/laureats-exemples';
+
+// The outage makes every handler log its 503s: expected, and asserted below. Set before any import (the
+// shared logger reads its level once, when its module loads). PANNES_JOURNAUX=1 shows them.
+vi.hoisted(() => {
+  if (!process.env.PANNES_JOURNAUX) process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+});
 
 const CAMPAGNE = 'pannes';
 const CLIENTS = 12;
@@ -154,8 +160,6 @@ beforeAll(async () => {
     quiet: true,
     seedDemo: false,
   });
-  // The outage makes every handler log its 503s: expected, and asserted below. PANNES_JOURNAUX=1 shows them.
-  if (!process.env.PANNES_JOURNAUX) process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
   api = clientApi(cloud);
   await api.creerCampagne(CAMPAGNE, 'ouverte');
   // Warm-up (cold start of the handler), in another campaign: the burst starts on a warm function.
