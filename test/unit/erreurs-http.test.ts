@@ -34,4 +34,23 @@ describe('erreurs en problem+json', () => {
     expect(bug.statusCode).toBe(500);
     expect(bug.body).not.toContain('secret interne');
   });
+
+  it('une transaction annulée par une écriture concurrente (TransactionConflict) : 409 réessayable, pas 500', () => {
+    const conflitConcurrent = Object.assign(new Error('Transaction cancelled'), {
+      name: 'TransactionCanceledException',
+      $metadata: { httpStatusCode: 400 },
+      CancellationReasons: [{ Code: 'None' }, { Code: 'TransactionConflict' }],
+    });
+    const r = erreurEnReponse(conflitConcurrent);
+    expect(r.statusCode).toBe(409);
+    expect(r.headers?.['Retry-After']).toBe('1');
+    expect(corps(r).detail).toContain('réessayez');
+    // Any other cancellation is not a conflict to retry (a bug, or a condition a store did not handle).
+    const autre = Object.assign(new Error('Transaction cancelled'), {
+      name: 'TransactionCanceledException',
+      $metadata: { httpStatusCode: 400 },
+      CancellationReasons: [{ Code: 'ValidationError' }],
+    });
+    expect(erreurEnReponse(autre).statusCode).toBe(500);
+  });
 });

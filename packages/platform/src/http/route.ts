@@ -67,6 +67,16 @@ export function erreurEnReponse(error: unknown): APIGatewayProxyResult {
       'Retry-After': '1',
     });
   }
+  if (conflitDeTransaction(error)) {
+    // DynamoDB cancelled the transaction because another one was writing the same item at that instant
+    // (never a failed condition: the stores turn those into 409/412 themselves). Retrying settles it.
+    return problem(
+      409,
+      'Une autre modification de la même ressource était en cours : réessayez dans un instant.',
+      [],
+      { 'Retry-After': '1' },
+    );
+  }
   if (indisponibilite(error)) {
     logger.error('Dependency unavailable', { error: error as Error });
     return problem(503, 'Service momentanément indisponible : réessayez dans quelques secondes.', [], {
@@ -94,6 +104,17 @@ const ERREURS_TRANSITOIRES = new Set([
   'TimeoutError',
   'IdempotencyPersistenceLayerError',
 ]);
+
+/** A transaction cancelled by a concurrent one on the same item (`TransactionConflict`), not by a condition. */
+function conflitDeTransaction(error: unknown): boolean {
+  const e = error as { name?: string; CancellationReasons?: { Code?: string }[] };
+  const raisons = (e?.CancellationReasons ?? []).map((r) => r.Code);
+  return (
+    e?.name === 'TransactionCanceledException' &&
+    raisons.includes('TransactionConflict') &&
+    !raisons.includes('ConditionalCheckFailed')
+  );
+}
 
 /** A database or network outage that outlived the SDK's retries: retryable by the client (503). */
 function indisponibilite(error: unknown): boolean {
