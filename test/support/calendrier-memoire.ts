@@ -45,8 +45,10 @@ export function candidaturesEnMemoire(): CandidatureStore & {
     versions,
     concurrence: (id) => concurrentes.add(id),
     async creer(c, m) {
+      if (parId.has(c.id)) return false;
       parId.set(c.id, copie(c));
       versions.push({ ...copie(m), id: c.id });
+      return true;
     },
     async remplacer(c, m, versionLue) {
       if (concurrentes.delete(c.id)) {

@@ -8,8 +8,8 @@ export interface PageResultat<T> {
 
 /** Where candidatures live. Every write keeps the version it creates in the history. */
 export interface CandidatureStore {
-  /** Creates the candidature and its first version, atomically. */
-  creer(candidature: Candidature, modification: Modification): Promise<void>;
+  /** Creates the candidature and its first version, atomically; false when the id is already taken. */
+  creer(candidature: Candidature, modification: Modification): Promise<boolean>;
   /**
    * Replaces the candidature if its stored version is still `versionLue`, and appends the version,
    * atomically. Returns false when another write came first.

@@ -11,6 +11,10 @@ export interface DependancesDepot {
   candidatures: CandidatureStore;
   campagnes: CampagneStore;
   horloge: Horloge;
+  /**
+   * The new candidature's id: derived from the source and its Idempotency-Key when the form sends one
+   * (a retry after a lost answer finds the same id), random otherwise.
+   */
   nouvelId: () => string;
 }
 
@@ -97,8 +101,13 @@ export async function deposerCandidature(
     action: 'depot',
     champs: Object.keys(saisie).sort(),
   };
-  await deps.candidatures.creer(candidature, modification);
-  return candidature;
+  if (await deps.candidatures.creer(candidature, modification)) return candidature;
+  // The id is taken: derived from the form's Idempotency-Key (see `nouvelId`), by an earlier attempt with
+  // this key whose answer was lost along with its idempotency record. The same submission gets what was
+  // stored, never a second candidature; another one under the same key is refused.
+  const deja = await deps.candidatures.lire(candidature.id);
+  if (deja && deja.source === source && champsModifies(saisieDe(deja), saisie).length === 0) return deja;
+  throw conflit('Cette clé d’idempotence a déjà servi pour une autre candidature');
 }
 
 /**

@@ -35,8 +35,8 @@ export function candidatureStoreDynamo(tableName: string): CandidatureStore {
   });
 
   return {
-    async creer(doc, evenement) {
-      await documents.creer(itemCourant(doc), itemVersion(doc, evenement));
+    creer(doc, evenement) {
+      return documents.creer(itemCourant(doc), itemVersion(doc, evenement));
     },
 
     async remplacer(doc, evenement, versionLue) {

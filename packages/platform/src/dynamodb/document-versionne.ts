@@ -14,16 +14,24 @@ type Item = Record<string, unknown>;
 export function documentVersionne(tableName: string) {
   const db = documentClient();
   return {
-    /** Creates the document and its first version; fails if the id exists. */
-    async creer(courant: Item, version: Item): Promise<void> {
-      await db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: tableName, Item: courant, ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Put: { TableName: tableName, Item: version } },
-          ],
-        }),
-      );
+    /** Creates the document and its first version; false (nothing written) if the id exists. */
+    async creer(courant: Item, version: Item): Promise<boolean> {
+      try {
+        await db.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: { TableName: tableName, Item: courant, ConditionExpression: 'attribute_not_exists(pk)' },
+              },
+              { Put: { TableName: tableName, Item: version } },
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (conditionEchouee(error)) return false;
+        throw error;
+      }
     },
 
     /** Replaces the document if its stored version is still `versionLue`; false when another write came first. */

@@ -90,7 +90,9 @@ export function ficheActionStoreDynamo(tableName: string): FicheActionStore {
 
   return {
     async creer(doc, evenement) {
-      await documents.creer(itemCourant(doc), itemEvenement(doc, evenement));
+      // Ids are random: taken already, it is a bug, not a case to handle.
+      if (!(await documents.creer(itemCourant(doc), itemEvenement(doc, evenement))))
+        throw new Error(`Fiche-action ${doc.id} : identifiant déjà pris`);
     },
 
     async remplacer(doc, evenement, versionLue) {
