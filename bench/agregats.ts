@@ -16,7 +16,7 @@ import type { Territoire } from '@ti/domain/territoires/schema';
 
 // Before the local cloud's modules load: no scheduled recompute during the measures.
 process.env.TI_AGREGATS_PERIODE_S ??= '86400';
-const { startLocalCloud } = await import('@ti/local-cloud/local-cloud');
+const { nuageJetable } = await import('@ti/local-cloud/local-cloud');
 const { calculerAgregats } = await import('@ti/domain/agregats/calcul');
 const { retrouverCommune } = await import('@ti/domain/geographie/communes');
 const geographie = await import('../packages/domain/src/geographie/data/communes.json', {
@@ -115,15 +115,7 @@ interface Mesure {
 }
 const mesures: Mesure[] = [];
 
-const cloud = await startLocalCloud({
-  port: 0,
-  dynamodbPort: 0,
-  s3Port: 0,
-  memory: true,
-  quiet: true,
-  seedDemo: false,
-  calendar: false,
-});
+const cloud = await nuageJetable({ calendar: false });
 try {
   // The handlers' environment is set by the local cloud: the adapters below talk to its emulators.
   const { GetObjectCommand, PutObjectCommand } = await import('@aws-sdk/client-s3');

@@ -3,11 +3,10 @@
  * handlers) at 20 concurrent connections, against `GET /health` measured in the same run as the
  * baseline (the gateway and middy chain alone, no database).
  */
-import { readFileSync } from 'node:fs';
-import { startLocalCloud } from '@ti/local-cloud/local-cloud';
-import { mintOperatorToken } from '@ti/local-cloud/operator-auth';
+import { nuageJetable } from '@ti/local-cloud/local-cloud';
 import { LOCAL_FORM_SOURCE, signBody } from '@ti/local-cloud/signature';
 import autocannon from 'autocannon';
+import { clientApi, exemple } from '../test/support/client';
 
 const CONNEXIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 const DUREE = Number(process.env.BENCH_SECONDS ?? 10);
@@ -22,36 +21,10 @@ function mesurer(options: autocannon.Options): Promise<autocannon.Result> {
 const ligne = (nom: string, r: autocannon.Result) =>
   `| ${nom} | ${r.requests.total} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx} | ${r.errors} |`;
 
-const cloud = await startLocalCloud({
-  port: 0,
-  dynamodbPort: 0,
-  s3Port: 0,
-  memory: true,
-  quiet: true,
-  seedDemo: false,
-});
+const cloud = await nuageJetable();
 try {
-  const token = await mintOperatorToken({ role: 'national' }, cloud.jwtSecret);
-  const maintenant = Date.now();
-  const jour = 86_400_000;
-  const campagne = await fetch(`${cloud.baseUrl}/campagnes/bench`, {
-    method: 'PUT',
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      ouverture: new Date(maintenant - jour).toISOString(),
-      cloture: new Date(maintenant + 30 * jour).toISOString(),
-      avisRegional: new Date(maintenant + 45 * jour).toISOString(),
-      selectionNationale: new Date(maintenant + 60 * jour).toISOString(),
-      annonce: new Date(maintenant + 75 * jour).toISOString(),
-      finProgramme: '2027-12-31T23:59:59+01:00',
-    }),
-  });
-  if (!campagne.ok) throw new Error(`campagne: ${campagne.status} ${await campagne.text()}`);
-
-  const exemple = JSON.parse(
-    readFileSync(new URL('../events/candidature-valide.json', import.meta.url), 'utf8'),
-  );
-  const body = JSON.stringify({ ...exemple, campagne: 'bench' });
+  await clientApi(cloud).creerCampagne('bench', 'ouverte');
+  const body = JSON.stringify({ ...exemple(), campagne: 'bench' });
   const signature = signBody(body, LOCAL_FORM_SOURCE.secret); // valid 300 s: the run is shorter
 
   // Warm-up: cold starts (module imports, geography) out of the figures.

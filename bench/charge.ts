@@ -7,7 +7,7 @@
  */
 import { loadavg } from 'node:os';
 import { dynamoDbClient } from '@ti/local-cloud/dynamodb';
-import { startLocalCloud } from '@ti/local-cloud/local-cloud';
+import { nuageJetable } from '@ti/local-cloud/local-cloud';
 import { chargerCandidatures, compter, type Mesure, mesurer, percentile } from '../test/support/charge';
 import { clientApi } from '../test/support/client';
 
@@ -22,14 +22,7 @@ const ligne = (nom: string, mesures: Mesure[], dureeMs: number) => {
   return `| ${nom} | ${mesures.length} | ${(mesures.length / (dureeMs / 1000)).toFixed(0)} | ${percentile(ms, 50).toFixed(0)} | ${percentile(ms, 99).toFixed(0)} | ${statuts} |`;
 };
 
-const cloud = await startLocalCloud({
-  port: 0,
-  dynamodbPort: 0,
-  s3Port: 0,
-  memory: true,
-  quiet: true,
-  seedDemo: false,
-});
+const cloud = await nuageJetable();
 const ddb = dynamoDbClient(cloud.dynamodbEndpoint);
 try {
   const api = clientApi(cloud);

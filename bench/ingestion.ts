@@ -19,7 +19,7 @@
  * ingestion processes, to open in Chrome's DevTools).
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -29,8 +29,8 @@ import { associerEntete } from '@ti/domain/laureats/colonnes';
 import { type DonneesLaureat, empreinteDe, lireLigne, texteDe } from '@ti/domain/laureats/ligne';
 import type { EcritureLaureat, Signalement } from '@ti/domain/laureats/ports';
 import { creerTable, dynamoDbClient } from '@ti/local-cloud/dynamodb';
-import { applyEnvironment, handlerEnvironment } from '@ti/local-cloud/environment';
-import { startLocalCloud } from '@ti/local-cloud/local-cloud';
+import { handlerEnvironment } from '@ti/local-cloud/environment';
+import { nuageJetable } from '@ti/local-cloud/local-cloud';
 import { mintOperatorToken } from '@ti/local-cloud/operator-auth';
 import { s3Client } from '@ti/local-cloud/s3';
 import { localBucketName } from '@ti/platform/buckets';
@@ -56,21 +56,13 @@ const secondes = (debut: number) => (performance.now() - debut) / 1000;
 const parSeconde = (n: number, s: number) => Math.round(n / s);
 const log = (message: string) => console.error(`[bench] ${message}`);
 
-const cloud = await startLocalCloud({
-  memory: true,
-  quiet: true,
-  port: 0,
-  dynamodbPort: 0,
-  s3Port: 0,
-  seedDemo: false,
-  calendar: false,
-});
+const cloud = await nuageJetable({ calendar: false });
+// The handlers' environment, which the local cloud has set in process.env: the ingestion's process gets it.
 const env = handlerEnvironment({
   dynamodbEndpoint: cloud.dynamodbEndpoint,
   s3Endpoint: cloud.s3Endpoint,
   quiet: true,
 });
-applyEnvironment(env);
 const ddb: DynamoDBClient = dynamoDbClient(cloud.dynamodbEndpoint);
 const doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } });
 const s3 = s3Client(cloud.s3Endpoint);
@@ -88,7 +80,6 @@ try {
   // --- The territories registry and the file --------------------------------------------------
   const jeton = await mintOperatorToken({ role: 'national' }, cloud.jwtSecret);
   for (const generation of ['2019-2022', '2023-2027']) {
-    const { readFileSync } = await import('node:fs');
     const res = await fetch(`${cloud.baseUrl}/territoires/import?generation=${generation}`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${jeton}`, 'Content-Type': 'text/csv' },

@@ -1,7 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import { attendreFinImports, type BilanRecalcul, recalculerAgregats } from '@ti/domain/agregats/service';
+import {
+  attendreFinImports,
+  type BilanRecalcul,
+  lireImports,
+  recalculerAgregats,
+} from '@ti/domain/agregats/service';
 import { publicationS3 } from '@ti/platform/agregats/publication';
 import { importDuRapport } from '@ti/platform/agregats/recalcul';
 import { loadConfig } from '@ti/platform/config';
@@ -49,8 +54,9 @@ export const handler = middy<unknown, BilanRecalcul | undefined, Error, Context>
     if (objets.length > 0 && importIds.length === 0) return undefined;
     if (importIds.length > 0) {
       logger.appendKeys({ importIds });
-      definirCorrelation(await correlationDesImports(imports, importIds));
-      const enCours = await attendreFinImports(imports, importIds);
+      const lus = await lireImports(imports, importIds);
+      definirCorrelation(correlationDesImports(lus));
+      const enCours = await attendreFinImports(imports, importIds, { lus });
       if (enCours.length > 0)
         throw new Error(`Imports still in progress after their report: ${enCours.join(', ')}`);
     }

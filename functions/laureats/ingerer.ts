@@ -13,9 +13,9 @@ import { definirCorrelation } from '@ti/platform/journal/contexte';
 import { importClos, metriques } from '@ti/platform/mesures';
 import { logger } from '@ti/platform/observabilite';
 import {
-  correlationDeLObjet,
   importIdDe,
   lireObjet,
+  localiserObjet,
   objetsDeLEvenement,
   rapportsS3,
 } from '@ti/platform/s3/laureats';
@@ -51,8 +51,10 @@ export const handler = middy<unknown, void, Error, Context>()
   .handler(async (event, context) => {
     for (const objet of objetsDeLEvenement(event)) {
       const importId = importIdDe(objet);
+      // Its key and metadata, read once for every pass over the file.
+      const localise = await localiserObjet(objet);
       // The request or scheduled run that stored the file, else the import itself (a file dropped by hand).
-      const correlationId = (await correlationDeLObjet(objet)) ?? importId;
+      const correlationId = localise.correlationId ?? importId;
       definirCorrelation(correlationId);
       logger.appendKeys({ importId });
       try {
@@ -65,7 +67,7 @@ export const handler = middy<unknown, void, Error, Context>()
             horloge: horlogeSysteme,
           },
           { importId, objet, correlationId },
-          async () => lireTableauEnFlux((await lireObjet(objet)).corps),
+          async () => lireTableauEnFlux(await lireObjet(localise)),
           {
             tailleFenetre: reglages.INGESTION_TAILLE_FENETRE,
             continuer: () => context.getRemainingTimeInMillis() > MARGE_MS,

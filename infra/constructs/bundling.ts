@@ -49,3 +49,11 @@ export const esbuildBuildOptions = {
 
 /** Path of a route handler's entry file, relative to the repository root. */
 export const handlerEntry = (handler: string): string => `functions/${handler}.ts`;
+
+/** `candidatures/lire` → `CandidaturesLire` (construct ids). */
+export const functionId = (handler: string): string =>
+  handler
+    .split(/[/_-]/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');

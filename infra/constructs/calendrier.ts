@@ -1,4 +1,7 @@
+import { env } from '@ti/platform/config';
 import { ArnFormat, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { IConstruct } from 'constructs';
 
@@ -40,4 +43,48 @@ export function acknowledgeWildcard(role: IConstruct, resource: string, reason: 
       return [];
     },
   });
+}
+
+/** What a function that starts executions may do to them besides: stop them, or read their status. */
+const SUR_EXECUTIONS = {
+  arreter: { sid: 'CalendrierArreter', action: 'states:StopExecution' },
+  lire: { sid: 'CalendrierEtatExecutions', action: 'states:DescribeExecution' },
+} as const;
+
+/**
+ * Grants a function what it does to the calendar's state machine, by its fixed name: `reprendreEtape`
+ * resumes a waiting step with its token; `demarrer` starts executions (the machine's ARN goes in its
+ * environment) and stops (`arreter`) or reads (`lire`) them.
+ */
+export function accorderCalendrier(
+  fn: lambda.Function,
+  acces: { reprendreEtape?: boolean; demarrer?: keyof typeof SUR_EXECUTIONS },
+): void {
+  if (acces.reprendreEtape) {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'CalendrierReprendreEtape',
+        actions: ['states:SendTaskSuccess'],
+        resources: [arnMachineCalendrier(fn)],
+      }),
+    );
+  }
+  if (!acces.demarrer) return;
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      sid: 'CalendrierDemarrer',
+      actions: ['states:StartExecution'],
+      resources: [arnMachineCalendrier(fn)],
+    }),
+  );
+  const { sid, action } = SUR_EXECUTIONS[acces.demarrer];
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({ sid, actions: [action], resources: [arnExecutionsCalendrier(fn)] }),
+  );
+  acknowledgeWildcard(
+    fn.role ?? fn,
+    arnExecutionsCalendrier(fn),
+    'Executions of the calendar state machine only: they are named at run time, per campaign version.',
+  );
+  fn.addEnvironment(env.stateMachineArn, arnMachineCalendrier(fn));
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { type BucketKey, bucketEnv } from '@ti/platform/buckets';
+import { NAMESPACE_METRIQUES, SERVICE } from '@ti/platform/metriques';
 import type { Access } from '@ti/platform/routes';
 import { type TableKey, tableEnv, tables } from '@ti/platform/tables';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
@@ -10,15 +11,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
-import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct } from 'constructs';
 import { esmBanner, externalModules, mainFields, nodeTarget, repoRoot, sourcesContent } from './bundling';
+import { acknowledgeWildcard } from './calendrier';
 
 /** Runtime of every function: the latest Node.js Lambda runtime known to aws-cdk-lib 2.276. */
 export const tiRuntime = lambda.Runtime.NODEJS_24_X;
-
-export const POWERTOOLS_SERVICE_NAME = 'territoires-industrie';
-export const POWERTOOLS_METRICS_NAMESPACE = 'TerritoiresIndustrie';
 
 export interface TiFunctionProps {
   /** Entry file, relative to the repository root (e.g. `functions/candidatures/deposer.ts`) or absolute. */
@@ -85,8 +83,8 @@ export class TiFunction extends NodejsFunction {
       depsLockFilePath: join(repoRoot, 'package-lock.json'),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE,
+        POWERTOOLS_SERVICE_NAME: SERVICE,
+        POWERTOOLS_METRICS_NAMESPACE: NAMESPACE_METRIQUES,
         // Responses carry personal data (names, e-mails of elected officials): keep them out of X-Ray.
         POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
         ...props.environment,
@@ -199,28 +197,40 @@ export function grantBucket(fn: lambda.Function, bucket: IBucket, access: Access
       }),
     );
   }
-  acknowledgeObjectWildcard(fn, bucket.arnForObjects('*'));
+  // Object keys are created at run time (`candidatures/{id}/{pieceId}.pdf`), so the grant names
+  // `<bucket ARN>/*`; for a bucket of another stack, cdk-nag's rendering of it (a `Fn::GetStackOutput`)
+  // exists only once cross-stack references are resolved, hence an acknowledgment at validation.
+  acknowledgeWildcard(
+    fn.role ?? fn,
+    bucket.arnForObjects('*'),
+    'Objects of this one bucket: their keys are created at run time, so they cannot be listed.',
+  );
   fn.addEnvironment(bucketEnv(key), bucket.bucketName);
 }
 
-/**
- * Object keys are created at run time (`candidatures/{id}/{pieceId}.pdf`), so an object grant names
- * `<bucket ARN>/*`, which cdk-nag's IAM5 reports as `Resource::<ARN as cdk-nag renders it>/*`. For a
- * bucket of another stack that rendering (a `Fn::GetStackOutput`) exists only once cross-stack
- * references are resolved, after the app is prepared; construct validations run then, before the
- * validation plugins, so the acknowledgment of exactly this finding (this bucket's objects, nothing
- * else) is registered from one.
- */
-function acknowledgeObjectWildcard(fn: lambda.Function, objectsArn: string): void {
-  const scope = fn.role ?? fn;
-  scope.node.addValidation({
-    validate: () => {
-      const finding = `Resource::${flattenCfnReference(Stack.of(fn).resolve(objectsArn))}`;
-      Validations.of(scope).acknowledge({
-        id: `AwsSolutions-IAM5[${finding}]`,
-        reason: 'Objects of this one bucket: their keys are created at run time, so they cannot be listed.',
-      });
-      return [];
-    },
-  });
+/** What a function may touch, as the platform declares it (a route, a trigger, a scheduled function…). */
+export interface AccesDeclares {
+  readonly tables?: Partial<Record<TableKey, Access>>;
+  readonly buckets?: Partial<Record<BucketKey, Access>>;
+}
+
+/** Grants a function each table then each bucket `acces` names (`grantTable`, `grantBucket`), in order. */
+export function accorder(
+  fn: lambda.Function,
+  acces: AccesDeclares,
+  props: {
+    readonly tables: Partial<Record<TableKey, ITable>>;
+    readonly buckets?: Partial<Record<BucketKey, IBucket>>;
+  },
+): void {
+  for (const [key, access] of Object.entries(acces.tables ?? {}) as [TableKey, Access][]) {
+    const table = props.tables[key];
+    if (!table) throw new Error(`${fn.node.id}: no table ${key} to grant`);
+    grantTable(fn, table, access, key);
+  }
+  for (const [key, access] of Object.entries(acces.buckets ?? {}) as [BucketKey, Access][]) {
+    const bucket = props.buckets?.[key];
+    if (!bucket) throw new Error(`${fn.node.id}: no bucket ${key} to grant`);
+    grantBucket(fn, bucket, access, key);
+  }
 }

@@ -1,6 +1,5 @@
 import { recalculAgregats as RECALCUL } from '@ti/platform/agregats/recalcul';
 import type { BucketKey } from '@ti/platform/buckets';
-import type { Access } from '@ti/platform/routes';
 import type { TableKey } from '@ti/platform/tables';
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -11,10 +10,9 @@ import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { handlerEntry } from '../constructs/bundling';
+import { functionId, handlerEntry } from '../constructs/bundling';
 import { fileEchecs } from '../constructs/file-echecs';
-import { grantBucket, grantTable, TiFunction } from '../constructs/ti-function';
-import { functionId } from './api-stack';
+import { accorder, TiFunction } from '../constructs/ti-function';
 
 export interface AgregatsStackProps extends StackProps {
   readonly tables: Record<TableKey, ITable>;
@@ -56,12 +54,7 @@ export class AgregatsStack extends Stack {
       maxEventAge: Duration.hours(1),
       onFailure: new destinations.SqsDestination(this.echecs),
     });
-    for (const [key, access] of Object.entries(RECALCUL.tables) as [TableKey, Access][]) {
-      grantTable(this.recalcul, props.tables[key], access, key);
-    }
-    for (const [key, access] of Object.entries(RECALCUL.buckets) as [BucketKey, Access][]) {
-      grantBucket(this.recalcul, props.buckets[key], access, key);
-    }
+    accorder(this.recalcul, RECALCUL, props);
 
     this.surRapport = new events.Rule(this, 'SurRapportImport', {
       description: 'Recalcul des agrégats à la fin de chaque import de lauréats (son rapport est écrit)',

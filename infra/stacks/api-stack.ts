@@ -1,27 +1,20 @@
 import type { BucketKey } from '@ti/platform/buckets';
 import { env } from '@ti/platform/config';
-import {
-  type Access,
-  type Route,
-  routes,
-  TAILLE_CORPS_DEFAUT,
-  typesMediaBinaires,
-} from '@ti/platform/routes';
+import { type Route, routes, TAILLE_CORPS_DEFAUT, typesMediaBinaires } from '@ti/platform/routes';
 import type { TableKey } from '@ti/platform/tables';
 import { CfnOutput, Duration, RemovalPolicy, Size, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
-import { handlerEntry } from '../constructs/bundling';
-import { acknowledgeWildcard, arnExecutionsCalendrier, arnMachineCalendrier } from '../constructs/calendrier';
+import { functionId, handlerEntry } from '../constructs/bundling';
+import { accorderCalendrier } from '../constructs/calendrier';
 import { regexEntierSuperieurA } from '../constructs/regex-entiers';
-import { grantBucket, grantTable, TiFunction } from '../constructs/ti-function';
+import { accorder, TiFunction } from '../constructs/ti-function';
 import { problemResponses } from './problem-responses';
 
 /** The largest body any route accepts (bytes): the WAF refuses larger ones. */
@@ -41,14 +34,6 @@ export interface ApiStackProps extends StackProps {
   /** Burst of the stage. @default 100 */
   readonly throttlingBurstLimit?: number;
 }
-
-/** `candidatures/lire` → `CandidaturesLire` (construct ids). */
-export const functionId = (handler: string): string =>
-  handler
-    .split(/[/_-]/)
-    .filter(Boolean)
-    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
-    .join('');
 
 /**
  * The public API: a REST API whose routes come from `routes` (packages/platform), one Lambda
@@ -283,57 +268,16 @@ export class ApiStack extends Stack {
       description: `${route.method} ${route.path}`,
       ...(route.timeoutSeconds ? { timeout: Duration.seconds(route.timeoutSeconds) } : {}),
     });
-    for (const [key, access] of Object.entries(route.tables ?? {}) as [TableKey, Access][]) {
-      grantTable(fn, props.tables[key], access, key);
-    }
-    for (const [key, access] of Object.entries(route.buckets ?? {}) as [BucketKey, Access][]) {
-      grantBucket(fn, props.buckets[key], access, key);
-    }
+    accorder(fn, route, props);
     if (route.formSecrets) {
       props.formSourcesSecret.grantRead(fn);
       fn.addEnvironment(env.formSourcesSecret, props.formSourcesSecret.secretArn);
     }
-    if (route.stateMachine) grantCalendrier(fn, route.stateMachine);
+    if (route.stateMachine === 'callback') accorderCalendrier(fn, { reprendreEtape: true });
+    if (route.stateMachine === 'start') accorderCalendrier(fn, { demarrer: 'arreter' });
     this.functions[`${route.method} ${route.path}`] = fn;
     return fn;
   }
-}
-
-/**
- * The selection calendar's state machine (workflow stack), by its fixed name: `start` starts the
- * execution of a campaign version and stops the previous one; `callback` resumes a waiting step.
- */
-function grantCalendrier(fn: TiFunction, access: NonNullable<Route['stateMachine']>): void {
-  if (access === 'callback') {
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'CalendrierReprendreEtape',
-        actions: ['states:SendTaskSuccess'],
-        resources: [arnMachineCalendrier(fn)],
-      }),
-    );
-    return;
-  }
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      sid: 'CalendrierDemarrer',
-      actions: ['states:StartExecution'],
-      resources: [arnMachineCalendrier(fn)],
-    }),
-  );
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      sid: 'CalendrierArreter',
-      actions: ['states:StopExecution'],
-      resources: [arnExecutionsCalendrier(fn)],
-    }),
-  );
-  acknowledgeWildcard(
-    fn.role ?? fn,
-    arnExecutionsCalendrier(fn),
-    'Executions of the calendar state machine only: they are named at run time, per campaign version.',
-  );
-  fn.addEnvironment(env.stateMachineArn, arnMachineCalendrier(fn));
 }
 
 /** Path parameters and, for form routes, the signature headers are required. */

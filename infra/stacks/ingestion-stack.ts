@@ -5,7 +5,6 @@ import {
   declencheurs,
   recuperationBpifrance as RECUPERATION,
 } from '@ti/platform/declencheurs';
-import type { Access } from '@ti/platform/routes';
 import type { TableKey } from '@ti/platform/tables';
 import { Duration, RemovalPolicy, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -19,10 +18,9 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { handlerEntry } from '../constructs/bundling';
+import { functionId, handlerEntry } from '../constructs/bundling';
 import { fileEchecs } from '../constructs/file-echecs';
-import { grantBucket, grantTable, TiFunction } from '../constructs/ti-function';
-import { functionId } from './api-stack';
+import { accorder, TiFunction } from '../constructs/ti-function';
 
 /**
  * Sizing of the ingestion, from `npm run bench:ingest` (docs/benchmarks.md). The function streams: its
@@ -59,19 +57,6 @@ export interface IngestionStackProps extends StackProps {
 export const INGESTION: Declencheur = (declencheurs as readonly Declencheur[]).find(
   (d) => d.handler === 'laureats/ingerer',
 ) as Declencheur;
-
-function accorder(
-  fn: TiFunction,
-  acces: Pick<Declencheur, 'tables' | 'buckets'>,
-  props: IngestionStackProps,
-) {
-  for (const [key, access] of Object.entries(acces.tables) as [TableKey, Access][]) {
-    grantTable(fn, props.tables[key], access, key);
-  }
-  for (const [key, access] of Object.entries(acces.buckets) as [BucketKey, Access][]) {
-    grantBucket(fn, props.buckets[key], access, key);
-  }
-}
 
 /**
  * The laureates' ingestion. An object created under `exports/` of the laureates' bucket (S3 → EventBridge

@@ -1,6 +1,8 @@
 import { PHASES } from '@ti/domain/campagnes/campagne';
 import { STATUTS_FICHE } from '@ti/domain/fiches-action/schema';
+import { recalculAgregats } from '@ti/platform/agregats/recalcul';
 import type { BucketKey } from '@ti/platform/buckets';
+import { recuperationBpifrance } from '@ti/platform/declencheurs';
 import {
   DIMENSIONS,
   METRIQUES,
@@ -10,7 +12,7 @@ import {
   SERVICE,
   sondeOperations as SONDE,
 } from '@ti/platform/metriques';
-import { type Access, type Route, routes as routesDefinies } from '@ti/platform/routes';
+import { type Route, routes as routesDefinies } from '@ti/platform/routes';
 import type { TableKey } from '@ti/platform/tables';
 import { ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -28,9 +30,9 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct, Node } from 'constructs';
-import { handlerEntry } from '../constructs/bundling';
-import { grantBucket, grantTable, TiFunction } from '../constructs/ti-function';
-import { functionId } from './api-stack';
+import { functionId, handlerEntry } from '../constructs/bundling';
+import { accorder, TiFunction } from '../constructs/ti-function';
+import { INGESTION } from './ingestion-stack';
 
 /** The routes, widened to `Route` (the definitions are `as const`). */
 const routes: readonly Route[] = routesDefinies;
@@ -178,12 +180,7 @@ export class ObservabiliteStack extends Stack {
       retryAttempts: 0,
       maxEventAge: Duration.minutes(SONDE.periodeMinutes),
     });
-    for (const [key, access] of Object.entries(SONDE.tables) as [TableKey, Access][]) {
-      grantTable(this.sonde, props.tables[key], access, key);
-    }
-    for (const [key, access] of Object.entries(SONDE.buckets) as [BucketKey, Access][]) {
-      grantBucket(this.sonde, props.buckets[key], access, key);
-    }
+    accorder(this.sonde, SONDE, props);
     this.planificationSonde = new events.Rule(this, 'SondePlanifiee', {
       description: "Sonde de Territoires d'industrie : âge du dernier import et des agrégats",
       schedule: events.Schedule.rate(Duration.minutes(SONDE.periodeMinutes)),
@@ -203,9 +200,9 @@ export class ObservabiliteStack extends Stack {
     }
     for (const [cle, fn] of Object.entries(props.calendrier.fonctions))
       this.fonctions[`calendrier/${cle}`] = fn;
-    this.fonctions['laureats/ingerer'] = props.ingestion.ingestion;
-    this.fonctions['laureats/recuperer'] = props.ingestion.recuperation;
-    this.fonctions['agregats/recalculer'] = props.agregats.recalcul;
+    this.fonctions[INGESTION.handler] = props.ingestion.ingestion;
+    this.fonctions[recuperationBpifrance.handler] = props.ingestion.recuperation;
+    this.fonctions[recalculAgregats.handler] = props.agregats.recalcul;
     this.fonctions[SONDE.handler] = this.sonde;
     this.filesEchec = {
       'Ingestion des lauréats': props.ingestion.echecs,

@@ -4,7 +4,6 @@ import {
   fonctionsCalendrier,
 } from '@ti/platform/calendrier/taches';
 import { env } from '@ti/platform/config';
-import type { Access } from '@ti/platform/routes';
 import type { TableKey } from '@ti/platform/tables';
 import { Duration, RemovalPolicy, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -19,16 +18,10 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import type { Construct } from 'constructs';
-import { handlerEntry } from '../constructs/bundling';
-import {
-  acknowledgeWildcard,
-  arnExecutionsCalendrier,
-  arnMachineCalendrier,
-  NOM_MACHINE_CALENDRIER,
-} from '../constructs/calendrier';
+import { functionId, handlerEntry } from '../constructs/bundling';
+import { accorderCalendrier, acknowledgeWildcard, NOM_MACHINE_CALENDRIER } from '../constructs/calendrier';
 import { fileEchecs } from '../constructs/file-echecs';
-import { grantTable, TiFunction } from '../constructs/ti-function';
-import { functionId } from './api-stack';
+import { accorder, TiFunction } from '../constructs/ti-function';
 
 export interface WorkflowStackProps extends StackProps {
   readonly tables: Record<TableKey, ITable>;
@@ -146,46 +139,17 @@ export class WorkflowStack extends Stack {
       description: definition.description,
       timeout: Duration.seconds(definition.timeoutSeconds ?? 30),
     });
-    for (const [key, access] of Object.entries(definition.tables) as [TableKey, Access][]) {
-      grantTable(fn, props.tables[key], access, key);
-    }
+    accorder(fn, definition, props);
     if (definition.notifications) {
       this.bus.grantPutEventsTo(fn);
       this.expediteur.grantSendEmail(fn);
       fn.addEnvironment(env.eventBusName, this.bus.eventBusName);
       fn.addEnvironment(env.mailFrom, expediteur);
     }
-    if (definition.callbacks) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'CalendrierReprendreEtape',
-          actions: ['states:SendTaskSuccess'],
-          resources: [arnMachineCalendrier(this)],
-        }),
-      );
-    }
-    if (definition.executions) {
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'CalendrierDemarrer',
-          actions: ['states:StartExecution'],
-          resources: [arnMachineCalendrier(this)],
-        }),
-      );
-      fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: 'CalendrierEtatExecutions',
-          actions: ['states:DescribeExecution'],
-          resources: [arnExecutionsCalendrier(this)],
-        }),
-      );
-      acknowledgeWildcard(
-        fn.role ?? fn,
-        arnExecutionsCalendrier(this),
-        'Executions of the calendar state machine only: they are named at run time, per campaign version.',
-      );
-      fn.addEnvironment(env.stateMachineArn, arnMachineCalendrier(this));
-    }
+    accorderCalendrier(fn, {
+      reprendreEtape: definition.callbacks,
+      ...(definition.executions ? { demarrer: 'lire' } : {}),
+    });
     return fn;
   }
 

@@ -1,9 +1,16 @@
 import { recalculAgregats as RECALCUL } from '@ti/platform/agregats/recalcul';
 import { declencheurs } from '@ti/platform/declencheurs';
 import { routes } from '@ti/platform/routes';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Json, type Synthesized, synthesize } from './synth';
+import {
+  type Json,
+  resourcesOfType,
+  type Synthesized,
+  synthesize,
+  TABLE_MUTATIONS,
+  TABLE_READ,
+} from './synth';
 
 /**
  * The aggregates' infrastructure: the recompute function, what runs it, what it may touch; the routes
@@ -15,26 +22,15 @@ let resources: Record<string, Json>;
 
 beforeAll(() => {
   s = synthesize();
-  template = Template.fromStack(s.agregats);
+  template = s.agregatsTemplate;
   resources = template.toJSON().Resources;
 });
 
-const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+const ofType = (type: string) => resourcesOfType(resources, type);
 const recalculId = () => s.agregats.getLogicalId(s.agregats.recalcul.node.defaultChild as never);
 
-const TABLE_READ = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:GetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-];
-const TABLE_WRITE = [
-  'dynamodb:BatchWriteItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-];
+/** What it writes of its own table, beside TABLE_READ (which holds ConditionCheckItem). */
+const TABLE_WRITE = TABLE_MUTATIONS;
 
 describe('the recompute function', () => {
   it('exists once in the whole app', () => {
@@ -143,7 +139,7 @@ describe('what runs it', () => {
 
   it('its failures raise an alarm, and a run given up lands in its dead-letter queue, under an alarm', () => {
     // The alarms live with the others in the observability stack (test/infra/observabilite.test.ts).
-    const obs = Template.fromStack(s.observabilite).toJSON().Resources as Record<string, Json>;
+    const obs = s.observabiliteTemplate.toJSON().Resources as Record<string, Json>;
     const alarme = (nom: string) =>
       obs[s.observabilite.getLogicalId(s.observabilite.alarmes[nom]?.node.defaultChild as never)];
     expect(alarme('RecalculEnEchec').Properties).toMatchObject({

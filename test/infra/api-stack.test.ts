@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../../infra/constructs/bundling';
 import { regexEntierSuperieurA } from '../../infra/constructs/regex-entiers';
 import { TAILLE_MAX_CORPS } from '../../infra/stacks/api-stack';
-import { type Json, type Synthesized, synthesize } from './synth';
+import { type Json, resourcesOfType, type Synthesized, synthesize } from './synth';
 
 /** The routes, widened to `Route` (the definitions are `as const`). */
 const routes: readonly Route[] = definedRoutes;
@@ -31,7 +31,7 @@ const fnOf = (route: Route) => {
   if (!fn) throw new Error(`no function for ${routeKey(route)}`);
   return fn;
 };
-const ofType = (type: string): [string, Json][] => Object.entries(api).filter(([, r]) => r.Type === type);
+const ofType = (type: string): [string, Json][] => resourcesOfType(api, type);
 
 /** Full path of every API Gateway resource, from the PathPart/ParentId chain. */
 function resourcePaths(): Map<string, string> {

@@ -1,8 +1,7 @@
 import { type BucketKey, buckets } from '@ti/platform/buckets';
 import { type TableDefinition, type TableKey, tables } from '@ti/platform/tables';
-import type { CfnResource } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Json, type Synthesized, synthesize } from './synth';
+import { type Json, logicalId, type Synthesized, synthesize } from './synth';
 
 let s: Synthesized;
 let resources: Record<string, Json>;
@@ -11,9 +10,6 @@ beforeAll(() => {
   s = synthesize();
   resources = s.dataTemplate.toJSON().Resources;
 });
-
-const logicalId = (construct: { node: { defaultChild?: unknown } }): string =>
-  s.data.getLogicalId(construct.node.defaultChild as CfnResource);
 
 describe('DynamoDB tables', () => {
   it('creates exactly the tables of packages/platform/src/tables.ts', () => {

@@ -5,12 +5,21 @@ import { type Declencheur, declencheurs, recuperationBpifrance } from '@ti/platf
 import { sondeOperations } from '@ti/platform/metriques';
 import { type Access, routes as definedRoutes, type Route } from '@ti/platform/routes';
 import { type TableKey, tables } from '@ti/platform/tables';
-import { type CfnResource, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TiFunction } from '../../infra/constructs/ti-function';
-import { type Json, type Synthesized, synthesize } from './synth';
+import {
+  asArray,
+  type Json,
+  logicalId,
+  producerLogicalId,
+  type Synthesized,
+  synthesize,
+  TABLE_MUTATIONS,
+  TABLE_READ,
+  TABLE_WRITE,
+} from './synth';
 
 /** The routes, widened to `Route` (the definitions are `as const`). */
 const routes: readonly Route[] = definedRoutes;
@@ -19,29 +28,9 @@ const routes: readonly Route[] = definedRoutes;
  * Least privilege, read from the synthesized templates: each function's role names only the tables,
  * buckets and secret its definition declares (its route in routes.ts; `fonctionsCalendrier`,
  * `declencheurs`, `recuperationBpifrance`, `recalculAgregats`, `sondeOperations` for the others), with
- * the actions its declared access needs. The expected action lists are written here, independently of
- * infra/constructs/ti-function.ts.
+ * the actions its declared access needs. The expected action lists are written here (the tables' ones
+ * in synth.ts), independently of infra/constructs/ti-function.ts.
  */
-const TABLE_READ = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:GetItem',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-];
-const TABLE_WRITE = [
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-];
-const TABLE_MUTATIONS = [
-  'dynamodb:BatchWriteItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-];
 const INDEX_READ = ['dynamodb:Query', 'dynamodb:Scan'];
 const OBJECT_READ = ['s3:GetObject', 's3:GetObjectVersion'];
 const OBJECT_WRITE = ['s3:AbortMultipartUpload', 's3:PutObject'];
@@ -89,14 +78,7 @@ const stacks = () => [s.data, s.api, s.workflow, s.agregats, s.ingestion, s.obse
 
 beforeAll(() => {
   s = synthesize();
-  const templates = new Map<Stack, Json>([
-    [s.data, s.dataTemplate],
-    [s.api, s.apiTemplate],
-    [s.workflow, s.workflowTemplate],
-  ]);
-  resources = new Map(
-    stacks().map((stack) => [stack, (templates.get(stack) ?? Template.fromStack(stack)).toJSON().Resources]),
-  );
+  resources = new Map(stacks().map((stack) => [stack, s.templates.get(stack)?.toJSON().Resources]));
   dataResources = new Map();
   for (const key of Object.keys(tables) as TableKey[]) {
     dataResources.set(logicalId(s.data.tables[key]), { kind: 'table', key });
@@ -106,31 +88,6 @@ beforeAll(() => {
   }
   dataResources.set(logicalId(s.data.formSourcesSecret), { kind: 'secret', key: 'formSources' });
 });
-
-/** The logical id of a construct's CloudFormation resource, in its own stack. */
-const logicalId = (c: IConstruct): string =>
-  Stack.of(c).getLogicalId((c.node.defaultChild ?? c) as CfnResource);
-
-const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
-
-/** The data-stack logical id a cross-stack reference points to (weak or strong references). */
-function producerLogicalId(value: Json): string | undefined {
-  const outputs = s.dataTemplate.toJSON().Outputs as Record<string, Json>;
-  const fromOutput = (output: Json | undefined): string | undefined => {
-    const v = output?.Value;
-    return v?.Ref ?? v?.['Fn::GetAtt']?.[0];
-  };
-  if (value === null || typeof value !== 'object') return undefined;
-  if (value['Fn::GetStackOutput']) return fromOutput(outputs[value['Fn::GetStackOutput'].OutputName]);
-  if (value['Fn::ImportValue']) {
-    return fromOutput(Object.values(outputs).find((o: Json) => o.Export?.Name === value['Fn::ImportValue']));
-  }
-  for (const child of Object.values(value)) {
-    const found = producerLogicalId(child);
-    if (found) return found;
-  }
-  return undefined;
-}
 
 /** The logical ids a value refers to in its own template (`Ref`, `Fn::GetAtt`), at any depth. */
 function localRefs(value: Json): string[] {
@@ -207,7 +164,7 @@ function grantsOf(fn: TiFunction): Grant[] {
           grants.push({ kind: 'own-log-group', suffix: '', actions });
           continue;
         }
-        const producer = producerLogicalId(resource);
+        const producer = producerLogicalId(s.dataTemplate, resource);
         const data = producer ? dataResources.get(producer) : undefined;
         if (data) {
           grants.push({ ...data, suffix: suffixOf(resource), actions });

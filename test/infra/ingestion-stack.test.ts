@@ -1,42 +1,28 @@
-import type { CfnResource, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Stack } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DUREE_INGESTION,
   ENVIRONNEMENT_INGESTION,
   MEMOIRE_INGESTION_MO,
 } from '../../infra/stacks/ingestion-stack';
-import { type Json, type Synthesized, synthesize } from './synth';
+import { asArray, type Json, logicalId, producerLogicalId, type Synthesized, synthesize } from './synth';
 
 let s: Synthesized;
 let t: Template;
 let r: Record<string, Json>;
-const id = (stack: Stack, c: { node: { defaultChild?: unknown } }) =>
-  stack.getLogicalId(c.node.defaultChild as CfnResource);
-const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+/** The logical id of a construct of `stack` (its own: `logicalId`). */
+const id = (_stack: Stack, c: IConstruct) => logicalId(c);
 
 beforeAll(() => {
   s = synthesize();
-  t = Template.fromStack(s.ingestion);
+  t = s.ingestionTemplate;
   r = t.toJSON().Resources;
 });
 
 /** The data-stack resource a cross-stack value points to, by the data stack's output name. */
-function producteur(valeur: Json): string | undefined {
-  const sorties = Template.fromStack(s.data).toJSON().Outputs as Record<string, Json>;
-  const de = (o: Json) => o?.Value?.Ref ?? o?.Value?.['Fn::GetAtt']?.[0];
-  if (valeur && typeof valeur === 'object') {
-    if (valeur['Fn::GetStackOutput']) return de(sorties[valeur['Fn::GetStackOutput'].OutputName]);
-    if (valeur['Fn::ImportValue']) {
-      return de(Object.values(sorties).find((o: Json) => o.Export?.Name === valeur['Fn::ImportValue']));
-    }
-    for (const v of Object.values(valeur)) {
-      const trouve = producteur(v);
-      if (trouve) return trouve;
-    }
-  }
-  return undefined;
-}
+const producteur = (valeur: Json) => producerLogicalId(s.dataTemplate, valeur);
 
 /** `[resource the statement names, actions]` for each statement of a function role's policies. */
 function droits(fonction: 'ingestion' | 'recuperation') {
@@ -96,13 +82,14 @@ describe('ingestion stack', () => {
   });
 
   it('le seau des lauréats : versionné, événements vers EventBridge sans ressource personnalisée', () => {
-    const seau = Template.fromStack(s.data).toJSON().Resources[id(s.data, s.data.buckets.laureats)];
+    const seau = s.dataTemplate.toJSON().Resources[id(s.data, s.data.buckets.laureats)];
     expect(seau.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(seau.Properties.NotificationConfiguration).toEqual({
       EventBridgeConfiguration: { EventBridgeEnabled: true },
     });
-    for (const gabarit of [Template.fromStack(s.data), t])
+    for (const gabarit of [s.dataTemplate, t]) {
       gabarit.resourceCountIs('Custom::S3BucketNotifications', 0);
+    }
   });
 
   it('moindre privilège : chaque fonction n’a que ses tables, son seau, sa file ou son secret', () => {
@@ -180,7 +167,7 @@ describe('ingestion stack', () => {
     const politique = Object.values(r).find((x: Json) => x.Type === 'AWS::SQS::QueuePolicy') as Json;
     expect(JSON.stringify(politique.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
     // The alarm lives with the others in the observability stack (test/infra/observabilite.test.ts).
-    const alarmes = Template.fromStack(s.observabilite).toJSON().Resources;
+    const alarmes = s.observabiliteTemplate.toJSON().Resources;
     const alarme = alarmes[id(s.observabilite, s.observabilite.alarmes.IngestionEnEchec as never)];
     expect(JSON.stringify(alarme.Properties.Dimensions)).toContain(id(s.ingestion, s.ingestion.echecs));
     expect(alarme.Properties).toMatchObject({

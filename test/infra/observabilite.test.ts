@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app';
 import { repoRoot } from '../../infra/constructs/bundling';
 import { TiFunction } from '../../infra/constructs/ti-function';
-import { acknowledgedRules, type Json, type Synthesized, synthesize } from './synth';
+import { acknowledgedRules, asArray, type Json, logicalId, type Synthesized, synthesize } from './synth';
 
 /** The routes, widened to `Route` (the definitions are `as const`). */
 const routes: readonly Route[] = definedRoutes;
@@ -26,11 +26,6 @@ let templates: Map<string, Json>;
 let tableau: { widgets: Json[] };
 let jetons: Map<string, Json>;
 
-const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
-const logicalId = (c: IConstruct): string => {
-  const stack = Stack.of(c);
-  return stack.getLogicalId((c.node.defaultChild ?? c) as CfnResource);
-};
 /** `<stack name>/<logical id>`: how a resource is named below, whatever stack refers to it. */
 const nom = (c: IConstruct): string => `${Stack.of(c).stackName}/${logicalId(c)}`;
 
@@ -87,9 +82,7 @@ const alarme = (id: string): Json => {
 beforeAll(() => {
   s = synthesize();
   templates = new Map();
-  for (const stack of s.app.node.children.filter((c): c is Stack => c instanceof Stack)) {
-    templates.set(stack.stackName, Template.fromStack(stack).toJSON());
-  }
+  for (const [stack, template] of s.templates) templates.set(stack.stackName, template.toJSON());
   obs = templates.get(s.observabilite.stackName).Resources;
 
   // The body is an Fn::Join of JSON text and references: each reference becomes a placeholder.

@@ -7,7 +7,7 @@ import aslValidator from 'asl-validator';
 import type { CfnResource } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NOM_MACHINE_CALENDRIER } from '../../infra/constructs/calendrier';
-import { type Json, type Synthesized, synthesize } from './synth';
+import { asArray, type Json, type Synthesized, synthesize } from './synth';
 
 /**
  * The selection calendar's stack, read from the synthesized templates (cdk-nag included): the state
@@ -38,7 +38,6 @@ beforeAll(() => {
   );
 });
 
-const asArray = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
 const localArn = (logicalId: string) => `arn:aws:lambda:eu-west-3:123456789012:function:${logicalId}`;
 
 /** The ASL text, function references replaced by ARNs of their logical ids (what CloudFormation does). */

@@ -14,7 +14,7 @@ import type { Context } from 'aws-lambda';
 import { parse } from 'csv-parse/sync';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { baseUrl, envoyerSigne, exemple, jeton, operateur } from '../support/api';
+import { baseUrl, envoyerSigne, exemple, importerTerritoires, operateur } from '../support/api';
 
 /**
  * The aggregates end to end on the local cloud: an export dropped in the laureates' bucket is ingested,
@@ -258,12 +258,7 @@ async function publie(): Promise<Agregat> {
 beforeAll(async () => {
   s3 = s3Client(inject('s3Endpoint'));
   dynamodb = dynamoDbClient(inject('dynamodbEndpoint'));
-  for (const generation of ['2019-2022', '2023-2027']) {
-    const res = await fetch(`${baseUrl()}/territoires/import?generation=${generation}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${await jeton('national')}`, 'Content-Type': 'text/csv' },
-      body: readFileSync(join(repoRoot, 'events', `territoires-${generation}.csv`)),
-    });
+  for (const res of await importerTerritoires('2019-2022', '2023-2027')) {
     expect(res.status, await res.text()).toBe(200);
   }
   // The recompute handler, called here the way Lambda calls it (same module, same tables and buckets).

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ExportRecupere } from '@ti/domain/laureats/recuperation';
 import { dynamoDbClient } from '@ti/local-cloud/dynamodb';
@@ -11,10 +10,10 @@ import { s3Client } from '@ti/local-cloud/s3';
 import { localBucketName } from '@ti/platform/buckets';
 import { logger } from '@ti/platform/observabilite';
 import { cleDepot, importIdDe, stockageExportsS3 } from '@ti/platform/s3/laureats';
-import { localTableName } from '@ti/platform/tables';
-import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { operateur, type Reponse } from '../support/api';
+import { operateur, rapportFinal } from '../support/api';
+import { enregistrementImport } from '../support/client';
+import { contexteLambda } from '../support/lambda';
 
 /**
  * The correlation id of an import, from the request (or the scheduled run) that stored the export to
@@ -22,7 +21,6 @@ import { operateur, type Reponse } from '../support/api';
  */
 
 const BUCKET = localBucketName('laureats');
-const TABLE = localTableName('laureats');
 /** Rejected as a whole (mandatory columns missing): a report, and nothing written to the shared cloud. */
 const INCOMPLET = Buffer.from(
   'Identifiant projet;Raison sociale;SIRET\r\nFAIIT-2021-888;ACME;55212034200019\r\n',
@@ -46,25 +44,7 @@ const metadonnee = async (cle: string) =>
   (await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: cle }))).Metadata?.['correlation-id'];
 
 const correlationEnregistree = async (importId: string) =>
-  (
-    await dynamodb.send(
-      new GetItemCommand({
-        TableName: TABLE,
-        Key: { pk: { S: `import#${importId}` }, sk: { S: 'import' } },
-        ConsistentRead: true,
-      }),
-    )
-  ).Item?.correlationId?.S;
-
-async function rapportFinal(importId: string, delaiMs = 60_000): Promise<Reponse> {
-  const limite = Date.now() + delaiMs;
-  for (;;) {
-    const res = await operateur(`/laureats/imports/${importId}`);
-    if (res.status === 200 && res.body.statut !== 'en_cours') return res;
-    if (Date.now() > limite) throw new Error(`import ${importId} still ${res.body?.statut ?? res.status}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
+  (await enregistrementImport(dynamodb, importId))?.correlationId?.S;
 
 /** The log entries the handlers write in this process (Powertools writes JSON lines to stdout/stderr). */
 async function journal(fn: () => Promise<unknown>): Promise<Record<string, any>[]> {
@@ -96,11 +76,7 @@ async function journal(fn: () => Promise<unknown>): Promise<Record<string, any>[
 }
 
 const contexte = (id: string) =>
-  ({
-    awsRequestId: id,
-    functionName: 'essai',
-    getRemainingTimeInMillis: () => 900_000,
-  }) as unknown as Context;
+  contexteLambda({ awsRequestId: id, functionName: 'essai', getRemainingTimeInMillis: () => 900_000 });
 
 const evenementS3 = (cle: string) => ({
   Records: [

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { baseUrl, envoyerSigne, exemple, jeton, operateur } from '../support/api';
+import { baseUrl, envoyerSigne, exemple, importerTerritoires, jeton, operateur } from '../support/api';
 
 const fiche = (modifier: (f: any) => void = () => {}) => {
   const f = exemple('fiche-action-valide');
@@ -11,15 +10,6 @@ const fiche = (modifier: (f: any) => void = () => {}) => {
 };
 const deposer = (territoire: string, corps: unknown = fiche(), headers: Record<string, string> = {}) =>
   envoyerSigne(`/territoires/${territoire}/fiches-action`, corps, { headers });
-
-async function importer(nom: string, generation: string) {
-  const res = await fetch(`${baseUrl()}/territoires/import?generation=${generation}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${await jeton('national')}`, 'Content-Type': 'text/csv' },
-    body: readFileSync(new URL(`../../events/${nom}.csv`, import.meta.url)),
-  });
-  if (res.status !== 200) throw new Error(`import ${nom}: ${res.status} ${await res.text()}`);
-}
 
 /** An export request as an operator, without following the 303 (the presigned URL must not get our token). */
 async function exporter(query: string, token?: string) {
@@ -42,8 +32,8 @@ async function telecharger(url: string): Promise<{ type: string | null; octets: 
 }
 
 beforeAll(async () => {
-  await importer('territoires-2019-2022', '2019-2022');
-  await importer('territoires-2023-2027', '2023-2027');
+  for (const res of await importerTerritoires('2019-2022', '2023-2027'))
+    if (res.status !== 200) throw new Error(`import ${res.url}: ${res.status} ${await res.text()}`);
 });
 
 describe('POST /territoires/{id}/fiches-action', () => {

@@ -34,7 +34,7 @@ import { enLots, enParallele } from '@ti/domain/commun/parallele';
 import { FichierExport } from '@ti/domain/fiches-action/schema';
 import { dynamoDbClient } from '@ti/local-cloud/dynamodb';
 import { MAX_BODY_BYTES as MAX_PASSERELLE } from '@ti/local-cloud/gateway';
-import { type LocalCloud, startLocalCloud } from '@ti/local-cloud/local-cloud';
+import { type LocalCloud, nuageJetable } from '@ti/local-cloud/local-cloud';
 import { LOCAL_ISSUER, mintOperatorToken } from '@ti/local-cloud/operator-auth';
 import { s3Client } from '@ti/local-cloud/s3';
 import { LOCAL_FORM_SOURCE, signBody } from '@ti/local-cloud/signature';
@@ -232,14 +232,7 @@ async function jetonsDe(secret: string): Promise<Record<Jeton, string | null>> {
 }
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    port: 0,
-    dynamodbPort: 0,
-    s3Port: 0,
-    memory: true,
-    quiet: true,
-    seedDemo: false,
-  });
+  cloud = await nuageJetable();
   const ddb = dynamoDbClient(cloud.dynamodbEndpoint);
   const api = clientApi(cloud);
   await api.creerCampagne('fuzz', 'ouverte');
@@ -248,11 +241,7 @@ beforeAll(async () => {
   const candidature = await api.envoyerSigne('/candidatures', { ...exemple(), campagne: 'fuzz' });
   if (candidature.status !== 201) throw new Error(`candidature: ${candidature.status}`);
   const csvBrut = readFileSync(new URL('../../events/territoires-2023-2027.csv', import.meta.url));
-  const importe = await fetch(`${cloud.baseUrl}/territoires/import?generation=2023-2027`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${await api.jeton('national')}`, 'Content-Type': 'text/csv' },
-    body: csvBrut,
-  });
+  const [importe] = (await api.importerTerritoires('2023-2027')) as [Response];
   if (importe.status !== 200) throw new Error(`import: ${importe.status} ${await importe.text()}`);
   const fiche = await api.envoyerSigne('/territoires/ti-8418/fiches-action', exemple('fiche-action-valide'));
   if (fiche.status !== 201) throw new Error(`fiche: ${fiche.status} ${JSON.stringify(fiche.body)}`);

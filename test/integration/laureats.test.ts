@@ -12,7 +12,8 @@ import { importIdDe } from '@ti/platform/s3/laureats';
 import { localTableName } from '@ti/platform/tables';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { baseUrl, jeton, operateur, type Reponse } from '../support/api';
+import { importerTerritoires, jeton, operateur, type Reponse, rapportFinal } from '../support/api';
+import { enregistrementImport } from '../support/client';
 import {
   ATTENDU_OCTOBRE,
   ATTENDU_SEPTEMBRE,
@@ -38,12 +39,7 @@ beforeAll(async () => {
   s3 = s3Client(inject('s3Endpoint'));
   dynamodb = dynamoDbClient(inject('dynamodbEndpoint'));
   // The registry the laureates are placed in (ANCT's lists of both generations).
-  for (const generation of ['2019-2022', '2023-2027']) {
-    const res = await fetch(`${baseUrl()}/territoires/import?generation=${generation}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${await jeton('national')}`, 'Content-Type': 'text/csv' },
-      body: readFileSync(join(repoRoot, 'events', `territoires-${generation}.csv`)),
-    });
+  for (const res of await importerTerritoires('2019-2022', '2023-2027')) {
     expect(res.status, await res.text()).toBe(200);
   }
 });
@@ -52,19 +48,6 @@ afterAll(() => {
   s3?.destroy();
   dynamodb?.destroy();
 });
-
-/** Polls the import report until the import has ended (404 until the upload's event is handled). */
-async function rapportFinal(importId: string, delaiMs = 60_000): Promise<Reponse> {
-  const limite = Date.now() + delaiMs;
-  for (;;) {
-    const res = await operateur(`/laureats/imports/${importId}`);
-    if (res.status === 200 && res.body.statut !== 'en_cours') return res;
-    if (res.status !== 200 && res.status !== 404)
-      throw new Error(`${res.status} ${JSON.stringify(res.body)}`);
-    if (Date.now() > limite) throw new Error(`import ${importId} still ${res.body?.statut ?? res.status}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 /** `POST /laureats/imports`, then the upload to the presigned URL: the operator's path. */
 async function deposer(fichier: string, octets: Buffer): Promise<string> {
@@ -283,16 +266,7 @@ describe('tuer l’ingestion à mi-fichier puis la relancer', () => {
     return { processus: enfant, fin, erreurs };
   };
 
-  const enregistrement = async (importId: string) => {
-    const { Item } = await dynamodb.send(
-      new GetItemCommand({
-        TableName: TABLE,
-        Key: { pk: { S: `import#${importId}` }, sk: { S: 'import' } },
-        ConsistentRead: true,
-      }),
-    );
-    return Item;
-  };
+  const enregistrement = (importId: string) => enregistrementImport(dynamodb, importId);
 
   it('SIGKILL à mi-chemin, relance : les mêmes lignes, ni doublées ni perdues, et des comptes exacts', async () => {
     // Outside `exports/`: the local cloud's trigger leaves it to the processes of this test.

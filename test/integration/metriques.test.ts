@@ -8,6 +8,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { creerCampagne, exemple } from '../support/api';
 import { type CaptureEmf, capterEmf } from '../support/emf';
+import { contexteLambda, evenementApi } from '../support/lambda';
 
 /**
  * The business metrics of real handler modules, run in this process against the shared local cloud's
@@ -31,34 +32,21 @@ let dynamodb: ReturnType<typeof dynamoDbClient>;
 
 const emises = () => capture.emises();
 
-const contexte = (id: string) =>
-  ({
-    functionName: 'candidatures-deposer',
-    awsRequestId: id,
-    getRemainingTimeInMillis: () => 10_000,
-  }) as unknown as Context;
+const contexte = (id: string) => contexteLambda({ functionName: 'candidatures-deposer', awsRequestId: id });
 
 function depot(corps: unknown, cle: string): APIGatewayProxyEvent {
   const brut = JSON.stringify(corps);
-  return {
-    httpMethod: 'POST',
+  return evenementApi({
     path: '/candidatures',
-    resource: '/candidatures',
     headers: {
       'Content-Type': 'application/json',
       'X-Source': LOCAL_FORM_SOURCE.id,
       'X-Signature': signBody(brut, LOCAL_FORM_SOURCE.secret),
       'Idempotency-Key': cle,
     },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
     body: brut,
-    isBase64Encoded: false,
-    requestContext: { requestId: cle } as unknown as APIGatewayProxyEvent['requestContext'],
-  };
+    requestContext: { requestId: cle },
+  });
 }
 
 beforeAll(async () => {
@@ -66,25 +54,18 @@ beforeAll(async () => {
   await creerCampagne(CLOSE, 'close');
   dynamodb = dynamoDbClient(inject('dynamodbEndpoint'));
   await creerTable(dynamodb, tables.laureats, TABLE_LAUREATS);
-  restaurer = applyEnvironment(
-    handlerEnvironment({
+  restaurer = applyEnvironment({
+    ...handlerEnvironment({
       dynamodbEndpoint: inject('dynamodbEndpoint'),
       s3Endpoint: inject('s3Endpoint'),
       quiet: true,
     }),
-  );
-  // As in AWS: the local cloud's default (disabled) is what is under test elsewhere.
-  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-  process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-  // Read by the probe's module when it is loaded, below.
-  const tableAvant = process.env[tableEnv('laureats')];
-  process.env[tableEnv('laureats')] = TABLE_LAUREATS;
-  const restaurerEnv = restaurer;
-  restaurer = () => {
-    if (tableAvant === undefined) delete process.env[tableEnv('laureats')];
-    else process.env[tableEnv('laureats')] = tableAvant;
-    restaurerEnv();
-  };
+    // As in AWS: the local cloud's default (disabled) is what is under test elsewhere.
+    POWERTOOLS_METRICS_DISABLED: 'false',
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    // Read by the probe's module when it is loaded, below.
+    [tableEnv('laureats')]: TABLE_LAUREATS,
+  });
 }, 60_000);
 
 afterAll(async () => {

@@ -14,13 +14,12 @@
  *   S3 event delivered again completes the import exactly (counts, every laureate once); delivered twice
  *   more (duplicate events), it leaves the laureates and the aggregates exactly as they were.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   type AttributeValue,
   DynamoDBClient,
-  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   ScanCommand,
@@ -37,7 +36,7 @@ import { importIdDe } from '@ti/platform/s3/laureats';
 import { localTableName } from '@ti/platform/tables';
 import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type ClientApi, clientApi, exemple } from '../support/client';
+import { type ClientApi, clientApi, enregistrementImport, exemple } from '../support/client';
 import { attenduPour, csvWindows1252, genererLignes } from '../support/laureats-exemples';
 
 // The outage makes every handler log its 503s: expected, and asserted below. Set before any import (the
@@ -393,14 +392,7 @@ describe('DynamoDB tué puis relancé au milieu d’une ingestion de lauréats',
   const enregistrement = async () => {
     const ddb = dynamoDbClient(cloud.dynamodbEndpoint, 1);
     try {
-      const { Item } = await ddb.send(
-        new GetItemCommand({
-          TableName: localTableName('laureats'),
-          Key: { pk: { S: `import#${importId}` }, sk: { S: 'import' } },
-          ConsistentRead: true,
-        }),
-      );
-      return Item;
+      return await enregistrementImport(ddb, importId);
     } finally {
       ddb.destroy();
     }
@@ -414,14 +406,8 @@ describe('DynamoDB tué puis relancé au milieu d’une ingestion de lauréats',
 
   beforeAll(async () => {
     // The registry the laureates are placed in (ANCT's lists of both generations).
-    for (const generation of ['2019-2022', '2023-2027']) {
-      const res = await fetch(`${cloud.baseUrl}/territoires/import?generation=${generation}`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${await api.jeton('national')}`, 'Content-Type': 'text/csv' },
-        body: readFileSync(new URL(`../../events/territoires-${generation}.csv`, import.meta.url)),
-      });
-      if (res.status !== 200) throw new Error(`import ${generation}: ${res.status}`);
-    }
+    for (const res of await api.importerTerritoires('2019-2022', '2023-2027'))
+      if (res.status !== 200) throw new Error(`import ${res.url}: ${res.status}`);
   });
 
   it('l’ingestion interrompue par la panne se termine exactement quand l’événement est redélivré ; redélivré encore, il ne change rien', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { epci } from '@ti/domain/geographie/officielle';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { baseUrl, jeton, operateur } from '../support/api';
+import { baseUrl, jeton, lire, operateur } from '../support/api';
 
 const echantillon = (nom: string) => readFileSync(new URL(`../../events/${nom}.csv`, import.meta.url));
 const BRESLE_VIMEU = ['200069722', '200070944', '247600588'];
@@ -22,8 +22,7 @@ async function importer(
     },
     body: fichier,
   });
-  const texte = await res.text();
-  return { status: res.status, headers: res.headers, body: texte ? JSON.parse(texte) : undefined };
+  return lire(res);
 }
 
 beforeAll(async () => {

@@ -24,7 +24,7 @@ function epcisParRegion(): [string, string[]][] {
 let regions: [string, string[]][] | undefined;
 
 /** The i-th candidature of a run: its own name and a perimeter of two real EPCIs of one region. */
-export function candidatureDeCharge(i: number, campagne: string, prefixe: string) {
+function candidatureDeCharge(i: number, campagne: string, prefixe: string) {
   regions ??= epcisParRegion();
   const [region, sirens] = regions[i % regions.length] as [string, string[]];
   const rang = Math.floor(i / regions.length);

@@ -9,6 +9,7 @@ import {
   type AttributeValue,
   DescribeTableCommand,
   type DynamoDBClient,
+  GetItemCommand,
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -35,8 +36,7 @@ export async function lire(res: Response): Promise<Reponse> {
   return { status: res.status, headers: res.headers, body };
 }
 
-export const exemple = (nom = 'candidature-valide') =>
-  JSON.parse(readFileSync(new URL(`../../events/${nom}.json`, import.meta.url), 'utf8'));
+export { exemple } from './exemples';
 
 export interface OptionsFormulaire {
   method?: string;
@@ -63,7 +63,7 @@ const jour = 24 * 3600 * 1000;
 const iso = (t: number) => new Date(t).toISOString().replace('Z', '+00:00');
 
 /** Dates of a campaign whose window is open now (or closed, or not yet open). */
-export function datesDeCampagne(fenetre: 'ouverte' | 'close' | 'a_venir' = 'ouverte') {
+function datesDeCampagne(fenetre: 'ouverte' | 'close' | 'a_venir' = 'ouverte') {
   const maintenant = Date.now();
   const debut = {
     ouverte: maintenant - jour,
@@ -125,7 +125,25 @@ export function clientApi(cible: { baseUrl: string; jwtSecret: string }) {
     return res.body;
   }
 
-  return { baseUrl: cible.baseUrl, jeton, envoyerSigne, operateur, creerCampagne };
+  /**
+   * `POST /territoires/import` of ANCT's list of each generation (`events/territoires-<generation>.csv`),
+   * one after the other, as a national operator: the raw responses, in order, for the caller to check.
+   */
+  async function importerTerritoires(...generations: string[]): Promise<Response[]> {
+    const reponses: Response[] = [];
+    for (const generation of generations) {
+      reponses.push(
+        await fetch(`${cible.baseUrl}/territoires/import?generation=${generation}`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${await jeton('national')}`, 'Content-Type': 'text/csv' },
+          body: readFileSync(new URL(`../../events/territoires-${generation}.csv`, import.meta.url)),
+        }),
+      );
+    }
+    return reponses;
+  }
+
+  return { baseUrl: cible.baseUrl, jeton, envoyerSigne, operateur, creerCampagne, importerTerritoires };
 }
 
 export type ClientApi = ReturnType<typeof clientApi>;
@@ -208,6 +226,18 @@ export async function contenu(
 /** The tables and buckets (`table <key>`, `bucket <key>`) whose content differs between two reads. */
 export function contenusModifies(avant: Contenu, apres: Contenu): string[] {
   return [...new Set([...Object.keys(avant), ...Object.keys(apres)])].filter((k) => avant[k] !== apres[k]);
+}
+
+/** The record of a laureates' import (`import#<id>` in the laureates table, consistent read), if any. */
+export async function enregistrementImport(ddb: DynamoDBClient, importId: string) {
+  const { Item } = await ddb.send(
+    new GetItemCommand({
+      TableName: localTableName('laureats'),
+      Key: { pk: { S: `import#${importId}` }, sk: { S: 'import' } },
+      ConsistentRead: true,
+    }),
+  );
+  return Item;
 }
 
 /** Ids of the candidatures of a campaign, as stored (the `parCampagne` index holds one item per candidature). */

@@ -57,7 +57,7 @@ function tailleMax(valeur: unknown): number {
 }
 
 /** Past this, a body is replaced by one of this size: it is refused as too large whatever it held. */
-export const TAILLE_MAX_SERIALISEE = 11 * 1024 * 1024;
+const TAILLE_MAX_SERIALISEE = 11 * 1024 * 1024;
 
 /**
  * Serialises a generated value, replacing the markers by what they stand for (a deep nesting cannot be a

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 
-export const DISPOSITIF = 'Fonds d’accélération des investissements industriels dans les territoires';
+const DISPOSITIF = 'Fonds d’accélération des investissements industriels dans les territoires';
 
 /** A row as it means it: amounts in cents; `brut` overrides a column's text in every format (malformed rows). */
 export interface LigneExemple {
@@ -372,7 +372,7 @@ export function montantFr(centimes: number, style: number, narrowNbsp: boolean):
 }
 
 /** Writings with a decimal point (English-style exports). */
-export function montantPoint(centimes: number, style: number): string {
+function montantPoint(centimes: number, style: number): string {
   const { entier, dec } = partie(centimes);
   switch (style % 3) {
     case 0:
@@ -454,7 +454,7 @@ export interface OptionsCsv {
 }
 
 /** CSV text of the rows (header first). */
-export function texteCsv(lignes: readonly LigneExemple[], o: OptionsCsv): string {
+function texteCsv(lignes: readonly LigneExemple[], o: OptionsCsv): string {
   const entetes = o.entetes ?? ENTETES;
   const corps = lignes.map((ligne, i) =>
     cellules(ligne, i, o.format)

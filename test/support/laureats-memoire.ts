@@ -1,3 +1,4 @@
+import { ingerer, type OptionsIngestion } from '@ti/domain/laureats/ingestion';
 import type {
   ImportLaureats,
   ImportStore,
@@ -7,6 +8,7 @@ import type {
   Signalement,
 } from '@ti/domain/laureats/ports';
 import { cles, importDe, laureatDe, requetesEcriture } from '@ti/platform/dynamodb/laureats';
+import { lireTableauEnFlux } from '@ti/platform/fichiers/flux';
 
 /**
  * In-memory adapters of the laureates' ports that keep items exactly as the DynamoDB adapter would
@@ -136,4 +138,43 @@ export function rattachementFixe(parCommune: Record<string, string[]>): Rattache
     },
   };
   return r;
+}
+
+/** The territories of the communes of the example exports (laureats-exemples.ts), as the registry says. */
+export const TERRITOIRES_EXEMPLES = {
+  '76035': ['ti-8418'],
+  '76028': ['ti-8418'],
+  '01011': ['ti-8002', 'ti-8419'],
+};
+
+/**
+ * The ingestion of `octets`, as the object `exports/<importId>.csv` of the laureates' bucket (ETag the
+ * import's id unless told), into an in-memory store, the communes placed by `TERRITOIRES_EXEMPLES`; the
+ * file read by chunks of `taille` bytes (in one piece unless told).
+ */
+export function importerEnMemoire(
+  m: ReturnType<typeof laureatsEnMemoire>,
+  importId: string,
+  octets: Buffer,
+  lecture: {
+    horloge: { maintenant: () => Date };
+    options?: OptionsIngestion;
+    etag?: string;
+    taille?: number;
+  },
+) {
+  const { horloge, options = {}, etag = importId, taille } = lecture;
+  async function* morceaux() {
+    if (taille === undefined) yield octets;
+    else for (let i = 0; i < octets.length; i += taille) yield octets.subarray(i, i + taille);
+  }
+  return ingerer(
+    { ...m, rattachement: rattachementFixe(TERRITOIRES_EXEMPLES), horloge },
+    {
+      importId,
+      objet: { bucket: 'ti-laureats', cle: `exports/${importId}.csv`, etag, taille: octets.length },
+    },
+    async () => lireTableauEnFlux(morceaux()),
+    options,
+  );
 }

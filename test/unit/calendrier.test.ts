@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { attenteVers, instantRappel, nomExecution, PAS_MAX_SECONDES } from '@ti/domain/calendrier/echeances';
 import {
   annoncer,
@@ -39,13 +38,12 @@ import {
   territoiresEnMemoire,
 } from '../support/calendrier-memoire';
 import { c2023 } from '../support/campagnes';
+import { exemple } from '../support/exemples';
 
 const national = { id: 'dge-1', role: 'national' as const };
 const regional = (region: string) => ({ id: `sgar-${region}`, role: 'regional' as const, region });
 
-const saisie = JSON.parse(
-  readFileSync(new URL('../../events/candidature-valide.json', import.meta.url), 'utf8'),
-);
+const saisie = exemple();
 let numero = 0;
 function candidature(regions: string[], autres: Partial<Candidature> = {}): Candidature {
   numero += 1;

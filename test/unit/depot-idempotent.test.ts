@@ -3,7 +3,6 @@
  * between): the id derived from the form's Idempotency-Key makes the store's "id not taken" condition
  * refuse a second candidature.
  */
-import { readFileSync } from 'node:fs';
 import { CandidatureSaisie } from '@ti/domain/candidatures/schema';
 import { deposerCandidature } from '@ti/domain/candidatures/service';
 import type { ErreurDomaine } from '@ti/domain/commun/erreurs';
@@ -12,10 +11,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { campagnesEnMemoire, candidaturesEnMemoire, horloge } from '../support/calendrier-memoire';
 import { c2023 } from '../support/campagnes';
+import { exemple } from '../support/exemples';
 
 /** As the route's schema outputs it. */
 const saisie = CandidatureSaisie.parse({
-  ...JSON.parse(readFileSync(new URL('../../events/candidature-valide.json', import.meta.url), 'utf8')),
+  ...exemple(),
   campagne: 'c2023',
 });
 

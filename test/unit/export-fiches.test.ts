@@ -15,14 +15,12 @@ import { lireCsv } from '@ti/platform/fichiers/csv';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
+import { exemple } from '../support/exemples';
 import { campagnesEnMemoire, fichesEnMemoire, horlogeFixe, territoiresEnMemoire } from '../support/memoire';
 
 const national: Operateur = { id: 'operateur-national', role: 'national' };
 const auvergne: Operateur = { id: 'operateur-84', role: 'regional', region: '84' };
-const saisie = (): FicheActionSaisie =>
-  FicheActionSaisie.parse(
-    JSON.parse(readFileSync(new URL('../../events/fiche-action-valide.json', import.meta.url), 'utf8')),
-  );
+const saisie = (): FicheActionSaisie => FicheActionSaisie.parse(exemple('fiche-action-valide'));
 
 async function octets(flux: Readable): Promise<Buffer> {
   const morceaux: Buffer[] = [];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Campagne } from '@ti/domain/campagnes/campagne';
 import type { Operateur } from '@ti/domain/commun/acces';
-import { ErreurDomaine, formatPath } from '@ti/domain/commun/erreurs';
+import { type ErreurDomaine, formatPath } from '@ti/domain/commun/erreurs';
 import { besoinFinancementCentimes, verifierFiche } from '@ti/domain/fiches-action/regles';
 import { FicheActionSaisie } from '@ti/domain/fiches-action/schema';
 import {
@@ -15,29 +15,17 @@ import { importerTerritoires } from '@ti/domain/territoires/import';
 import { creerTerritoireLabellise } from '@ti/domain/territoires/labellisation';
 import { lireCsv } from '@ti/platform/fichiers/csv';
 import { describe, expect, it } from 'vitest';
+import { erreur } from '../support/erreurs';
+import { exemple as lireExemple } from '../support/exemples';
 import { campagnesEnMemoire, fichesEnMemoire, horlogeFixe, territoiresEnMemoire } from '../support/memoire';
 
-const exemple = (nom = 'fiche-action-valide'): FicheActionSaisie =>
-  FicheActionSaisie.parse(
-    JSON.parse(readFileSync(new URL(`../../events/${nom}.json`, import.meta.url), 'utf8')),
-  );
-const brut = (nom = 'fiche-action-valide') =>
-  JSON.parse(readFileSync(new URL(`../../events/${nom}.json`, import.meta.url), 'utf8'));
+const exemple = (nom = 'fiche-action-valide'): FicheActionSaisie => FicheActionSaisie.parse(lireExemple(nom));
+const brut = (nom = 'fiche-action-valide') => lireExemple(nom);
 
 const national: Operateur = { id: 'operateur-national', role: 'national' };
 const hautsDeFrance: Operateur = { id: 'operateur-32', role: 'regional', region: '32' };
 const normandie: Operateur = { id: 'operateur-28', role: 'regional', region: '28' };
 const auvergne: Operateur = { id: 'operateur-84', role: 'regional', region: '84' };
-
-async function erreur(promesse: Promise<unknown> | (() => unknown)): Promise<ErreurDomaine> {
-  try {
-    await (typeof promesse === 'function' ? promesse() : promesse);
-  } catch (e) {
-    if (e instanceof ErreurDomaine) return e;
-    throw e;
-  }
-  throw new Error('aucune erreur levée');
-}
 
 const chemins = (e: ErreurDomaine) => e.violations.map((v) => v.path);
 
@@ -190,9 +178,7 @@ describe('dépôt, modification et instruction d’une fiche-action', () => {
 
   it('borne le calendrier par la fin du programme de la campagne du territoire, s’il en a une', async () => {
     const deps = await monde();
-    const candidature = JSON.parse(
-      readFileSync(new URL('../../events/candidature-valide.json', import.meta.url), 'utf8'),
-    );
+    const candidature = lireExemple('candidature-valide');
     const territoire = await creerTerritoireLabellise(deps, {
       ...candidature,
       campagne: 'campagne-2023',

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { lireImports } from '@ti/domain/agregats/service';
 import type { ImportLaureats } from '@ti/domain/laureats/ports';
 import {
   correlationDeLaRequete,
@@ -15,6 +16,7 @@ import { MASQUE, MASQUE_EMAIL, MASQUE_TELEPHONE, masquerTexte } from '@ti/platfo
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
+import { contexteLambda, evenementApi } from '../support/lambda';
 
 /** What Powertools writes (stdout for info, stderr for warn and error), one JSON entry per line. */
 async function journal(fn: () => unknown): Promise<{ entrees: Record<string, any>[]; brut: string }> {
@@ -260,25 +262,13 @@ describe('journal : aucune donnée personnelle en clair', () => {
 
 describe('identifiant de corrélation', () => {
   const evenement = (entetes: Record<string, string>): APIGatewayProxyEvent =>
-    ({
+    evenementApi({
       httpMethod: 'GET',
       path: '/health',
-      resource: '/health',
       headers: entetes,
-      multiValueHeaders: {},
-      queryStringParameters: null,
-      multiValueQueryStringParameters: null,
-      pathParameters: null,
-      stageVariables: null,
-      body: null,
-      isBase64Encoded: false,
-      requestContext: { requestId: 'apigw-req-1' } as APIGatewayProxyEvent['requestContext'],
-    }) as APIGatewayProxyEvent;
-  const contexte = {
-    functionName: 'systeme-health',
-    awsRequestId: 'lambda-req-1',
-    getRemainingTimeInMillis: () => 10_000,
-  } as unknown as Context;
+      requestContext: { requestId: 'apigw-req-1' },
+    });
+  const contexte = contexteLambda({ functionName: 'systeme-health', awsRequestId: 'lambda-req-1' });
 
   type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
   let sain: Handler;
@@ -399,9 +389,11 @@ describe('identifiant de corrélation', () => {
       ['imp-2', { importId: 'imp-2' }],
     ]);
     const store = { lire: async (id: string) => records.get(id) as ImportLaureats | undefined };
-    expect(await correlationDesImports(store, ['imp-1'])).toBe('req-api-1');
+    expect(correlationDesImports(await lireImports(store, ['imp-1']))).toBe('req-api-1');
     // An import recorded without one (dropped by hand, or before this existed): its id.
-    expect(await correlationDesImports(store, ['imp-2'])).toBe('imp-2');
-    expect(await correlationDesImports(store, ['imp-1', 'imp-2', 'imp-1'])).toBe('req-api-1,imp-2');
+    expect(correlationDesImports(await lireImports(store, ['imp-2']))).toBe('imp-2');
+    expect(correlationDesImports(await lireImports(store, ['imp-1', 'imp-2', 'imp-1']))).toBe(
+      'req-api-1,imp-2',
+    );
   });
 });

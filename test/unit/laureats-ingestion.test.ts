@@ -1,12 +1,6 @@
-import {
-  type Changement,
-  IngestionInterrompue,
-  ingerer,
-  type OptionsIngestion,
-} from '@ti/domain/laureats/ingestion';
+import { type Changement, IngestionInterrompue, type OptionsIngestion } from '@ti/domain/laureats/ingestion';
 import type { ImportLaureats, Signalement } from '@ti/domain/laureats/ports';
-import { lireTableauEnFlux } from '@ti/platform/fichiers/flux';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ATTENDU_OCTOBRE,
   ATTENDU_SEPTEMBRE,
@@ -19,14 +13,9 @@ import {
   type LigneExemple,
   xlsx,
 } from '../support/laureats-exemples';
-import { laureatsEnMemoire, rattachementFixe } from '../support/laureats-memoire';
+import { importerEnMemoire, laureatsEnMemoire } from '../support/laureats-memoire';
 
-const TERRITOIRES = { '76035': ['ti-8418'], '76028': ['ti-8418'], '01011': ['ti-8002', 'ti-8419'] };
 const horloge = { maintenant: () => new Date('2026-11-23T10:00:00.000Z') };
-
-async function* morceaux(octets: Buffer, taille: number) {
-  for (let i = 0; i < octets.length; i += taille) yield octets.subarray(i, i + taille);
-}
 
 type Magasin = ReturnType<typeof laureatsEnMemoire>;
 
@@ -37,15 +26,7 @@ function importer(
   options: OptionsIngestion = {},
   etag = importId,
 ) {
-  return ingerer(
-    { ...m, rattachement: rattachementFixe(TERRITOIRES), horloge },
-    {
-      importId,
-      objet: { bucket: 'ti-laureats', cle: `exports/${importId}.csv`, etag, taille: octets.length },
-    },
-    async () => lireTableauEnFlux(morceaux(octets, 4096)),
-    options,
-  );
+  return importerEnMemoire(m, importId, octets, { horloge, options, etag, taille: 4096 });
 }
 
 async function liste(source: AsyncIterable<Signalement>) {
@@ -268,6 +249,11 @@ describe('exactement une fois, même après une panne', () => {
       rejets: await liste(m.imports.signalements('b', 'rejet')),
     };
   };
+  /** Both imports run once with no outage (fixed inputs and clock): what every run below must end with. */
+  let attendu: Awaited<ReturnType<typeof temoin>>;
+  beforeAll(async () => {
+    attendu = await temoin();
+  });
 
   for (const [import_, panne] of [
     ['a', 1],
@@ -278,7 +264,6 @@ describe('exactement une fois, même après une panne', () => {
     ['b', 260],
   ] as const) {
     it(`panne au milieu d’un lot (import ${import_}, après ${panne} écritures) puis relance : mêmes lignes, mêmes comptes`, async () => {
-      const attendu = await temoin();
       const m = laureatsEnMemoire();
       if (import_ === 'b') await importer(m, 'a', fichier, options);
       m.etat.panne.apres = m.etat.ecritures + panne;
@@ -304,7 +289,6 @@ describe('exactement une fois, même après une panne', () => {
   }
 
   it('arrêt propre avant l’échéance (continuer = faux) puis reprise : le même résultat', async () => {
-    const attendu = await temoin();
     const m = laureatsEnMemoire();
     await importer(m, 'a', fichier, options);
     let fenetres = 0;

@@ -1,18 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { atteindrePhase, clore } from '@ti/domain/calendrier/etapes';
 import { deposerCandidature } from '@ti/domain/candidatures/service';
 import { conflit, versionPerimee } from '@ti/domain/commun/erreurs';
-import { IngestionInterrompue, ingerer, type OptionsIngestion } from '@ti/domain/laureats/ingestion';
+import { IngestionInterrompue, type OptionsIngestion } from '@ti/domain/laureats/ingestion';
 import type { ImportLaureats } from '@ti/domain/laureats/ports';
 import { LOCAL_FORM_SOURCE, signBody } from '@ti/local-cloud/signature';
 import { env } from '@ti/platform/config';
-import { lireTableauEnFlux } from '@ti/platform/fichiers/flux';
 import { DIMENSIONS, METRIQUES, NAMESPACE_METRIQUES, SERVICE } from '@ti/platform/metriques';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { campagnesEnMemoire, candidaturesEnMemoire, horloge } from '../support/calendrier-memoire';
 import { c2023 } from '../support/campagnes';
 import { type CaptureEmf, capterEmf, type Emise } from '../support/emf';
+import { exemple } from '../support/exemples';
+import { contexteLambda, evenementApi } from '../support/lambda';
 import {
   ATTENDU_OCTOBRE,
   ATTENDU_SEPTEMBRE,
@@ -22,7 +22,7 @@ import {
   EXPORT_SEPTEMBRE,
   genererLignes,
 } from '../support/laureats-exemples';
-import { laureatsEnMemoire, rattachementFixe } from '../support/laureats-memoire';
+import { importerEnMemoire, laureatsEnMemoire } from '../support/laureats-memoire';
 
 /**
  * The business metrics as CloudWatch receives them: Powertools Metrics writes each EMF document as one
@@ -63,11 +63,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const contexte = {
-  functionName: 'test',
-  awsRequestId: 'req-1',
-  getRemainingTimeInMillis: () => 10_000,
-} as unknown as Context;
+const contexte = contexteLambda();
 
 function evenement(options: {
   path: string;
@@ -78,31 +74,21 @@ function evenement(options: {
   pathParameters?: Record<string, string>;
 }): APIGatewayProxyEvent {
   const corps = options.corps ?? '';
-  return {
-    httpMethod: 'POST',
+  return evenementApi({
     path: options.path,
-    resource: options.path,
     headers: {
       'Content-Type': options.contentType ?? 'application/json',
       'X-Source': LOCAL_FORM_SOURCE.id,
       'X-Signature': options.signature ?? signBody(corps, LOCAL_FORM_SOURCE.secret),
     },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
     pathParameters: options.pathParameters ?? null,
-    stageVariables: null,
     body: corps,
-    isBase64Encoded: false,
-    requestContext: {
-      requestId: 'req-1',
-      ...(options.claims ? { authorizer: { claims: options.claims } } : {}),
-    } as unknown as APIGatewayProxyEvent['requestContext'],
-  };
+    requestContext: options.claims ? { authorizer: { claims: options.claims } } : {},
+  });
 }
 
 const saisie = {
-  ...JSON.parse(readFileSync(new URL('../../events/candidature-valide.json', import.meta.url), 'utf8')),
+  ...exemple(),
   campagne: 'c2023',
 };
 
@@ -250,9 +236,7 @@ describe('fiches-action : déposées, instruites par statut', () => {
     // The schema refuses '{}' (400): nothing counted, and no empty EMF document written.
     expect((await deposer(ev(), contexte)).statusCode).toBe(400);
     expect(emises()).toEqual([]);
-    const fiche = JSON.parse(
-      readFileSync(new URL('../../events/fiche-action-valide.json', import.meta.url), 'utf8'),
-    );
+    const fiche = exemple('fiche-action-valide');
     const valide = () =>
       evenement({
         path: '/territoires/ti-1/fiches-action',
@@ -319,7 +303,6 @@ describe('fiches-action : déposées, instruites par statut', () => {
 });
 
 describe('ingestion : les lignes et la durée d’un import terminé, une seule fois', () => {
-  const TERRITOIRES = { '76035': ['ti-8418'], '76028': ['ti-8418'], '01011': ['ti-8002', 'ti-8419'] };
   /** Each reading of the clock one second later: the import's end is after its start. */
   const montre = () => {
     let t = Date.parse('2026-11-23T10:00:00.000Z');
@@ -330,30 +313,17 @@ describe('ingestion : les lignes et la durée d’un import terminé, une seule 
       },
     };
   };
-  async function* morceaux(octets: Buffer) {
-    yield octets;
-  }
   const importer = (
     m: ReturnType<typeof laureatsEnMemoire>,
     importId: string,
     octets: Buffer,
     options: OptionsIngestion = {},
   ) =>
-    ingerer(
-      { ...m, rattachement: rattachementFixe(TERRITOIRES), horloge: montre() },
-      {
-        importId,
-        objet: {
-          bucket: 'ti-laureats',
-          cle: `exports/${importId}.csv`,
-          etag: importId,
-          taille: octets.length,
-        },
-      },
-      async () => lireTableauEnFlux(morceaux(octets)),
+    importerEnMemoire(m, importId, octets, {
+      horloge: montre(),
       // As functions/laureats/ingerer.ts does; `logMetrics` flushes at the end of the invocation.
-      { surCloture: mesures.importClos, ...options },
-    ).finally(() => mesures.metriques.publishStoredMetrics());
+      options: { surCloture: mesures.importClos, ...options },
+    }).finally(() => mesures.metriques.publishStoredMetrics());
 
   const valeurs = (liste: Emise[]) => Object.fromEntries(liste.map((e) => [e.nom, e.valeur]));
   const attendues = (imp: ImportLaureats) => ({

@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
 import type { Campagne } from '@ti/domain/campagnes/campagne';
 import { verifierCandidature } from '@ti/domain/candidatures/regles';
 import { CandidatureSaisie } from '@ti/domain/candidatures/schema';
 import { ErreurDomaine } from '@ti/domain/commun/erreurs';
 import { describe, expect, it } from 'vitest';
+import { exemple as lireExemple } from '../support/exemples';
 
-const exemple = JSON.parse(
-  readFileSync(new URL('../../events/candidature-valide.json', import.meta.url), 'utf8'),
-);
+const exemple = lireExemple();
 const campagne: Campagne = {
   id: 'demo',
   ouverture: '2023-06-23T00:00:00+02:00',
@@ -143,11 +141,7 @@ describe('règles d’une candidature', () => {
 
 describe('schéma d’une candidature', () => {
   it('nomme chaque champ invalide, en français', () => {
-    const r = CandidatureSaisie.safeParse(
-      JSON.parse(
-        readFileSync(new URL('../../events/candidature-schema-invalide.json', import.meta.url), 'utf8'),
-      ),
-    );
+    const r = CandidatureSaisie.safeParse(lireExemple('candidature-schema-invalide'));
     expect(r.success).toBe(false);
     const paths = r.error?.issues.map((i) => i.path.join('.'));
     expect(paths).toEqual(expect.arrayContaining(['nomTerritoire', 'planAction', 'contact.email']));

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import iconv from 'iconv-lite';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { contexteLambda, evenementApi } from '../support/lambda';
 
 /** A route that takes a file (`contentType: 'text/csv'`) through the same middy chain as JSON routes. */
 let handler: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
@@ -17,11 +18,7 @@ beforeAll(async () => {
   }) as unknown as typeof handler;
 });
 
-const contexte = {
-  functionName: 'test',
-  awsRequestId: 'req-1',
-  getRemainingTimeInMillis: () => 10_000,
-} as unknown as Context;
+const contexte = contexteLambda();
 
 function evenement(options: {
   body: string | Buffer;
@@ -33,23 +30,14 @@ function evenement(options: {
     options.base64 || Buffer.isBuffer(options.body)
       ? Buffer.from(options.body).toString('base64')
       : (options.body as string);
-  return {
-    httpMethod: 'POST',
+  return evenementApi({
     path: '/territoires/import',
-    resource: '/territoires/import',
     headers: { ...(options.contentType ? { 'Content-Type': options.contentType } : {}) },
-    multiValueHeaders: {},
     queryStringParameters: options.query ?? { generation: '2019-2022' },
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
     body,
     isBase64Encoded: options.base64 ?? Buffer.isBuffer(options.body),
-    requestContext: {
-      requestId: 'req-1',
-      authorizer: { claims: { role: 'national', sub: 'operateur-national' } },
-    } as unknown as APIGatewayProxyEvent['requestContext'],
-  };
+    requestContext: { authorizer: { claims: { role: 'national', sub: 'operateur-national' } } },
+  });
 }
 
 describe('route qui reçoit un fichier (text/csv)', () => {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Candidature } from '@ti/domain/candidatures/schema';
 import type { Operateur } from '@ti/domain/commun/acces';
-import { ErreurDomaine } from '@ti/domain/commun/erreurs';
 import { epci } from '@ti/domain/geographie/officielle';
 import { importerTerritoires, lireListeAnct } from '@ti/domain/territoires/import';
 import { creerTerritoireLabellise, idTerritoireDeCandidature } from '@ti/domain/territoires/labellisation';
@@ -12,6 +11,8 @@ import { memeContenu, territoireEnregistrable } from '@ti/domain/territoires/ter
 import { lireCsv } from '@ti/platform/fichiers/csv';
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
+import { erreur } from '../support/erreurs';
+import { exemple } from '../support/exemples';
 import { horlogeFixe, territoiresEnMemoire } from '../support/memoire';
 
 const national: Operateur = { id: 'operateur-national', role: 'national' };
@@ -26,16 +27,6 @@ const texteEchantillon = () =>
     .replace(/^\uFEFF/, '');
 const communesDes = (...sirens: string[]) => sirens.flatMap((s) => epci(s)?.communes ?? []).sort();
 const BRESLE_VIMEU = ['200069722', '200070944', '247600588'];
-
-async function erreur(promesse: Promise<unknown> | (() => unknown)): Promise<ErreurDomaine> {
-  try {
-    await (typeof promesse === 'function' ? promesse() : promesse);
-  } catch (e) {
-    if (e instanceof ErreurDomaine) return e;
-    throw e;
-  }
-  throw new Error('aucune erreur levée');
-}
 
 describe('lecture d’un fichier CSV, quel que soit son encodage', () => {
   it('lit l’échantillon UTF-8 avec BOM, séparé par « ; », avec les numéros de ligne d’un tableur', () => {
@@ -290,7 +281,7 @@ describe('registre des territoires', () => {
 
 describe('territoire issu d’une candidature labellisée', () => {
   const candidature = (statut: Candidature['statut']): Candidature => ({
-    ...JSON.parse(readFileSync(new URL('../../events/candidature-valide.json', import.meta.url), 'utf8')),
+    ...exemple(),
     id: '0b8e5a52-7f5e-4c51-9d7e-3c1f2b8a9e11',
     statut,
     regions: ['28', '32'],

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { importDuRapport, recalculAgregats } from '@ti/platform/agregats/recalcul';
 import { localBucketName } from '@ti/platform/buckets';
-import type { Context } from 'aws-lambda';
-import { functionsDir as defaultFunctionsDir } from './paths';
+import { lambdaContext, localFunctionArn, moduleHandlerResolver } from './lambda';
 import type { S3EventRecord } from './s3';
 
 /** The period of the scheduled recompute, as in AWS (hourly) unless `TI_AGREGATS_PERIODE_S` says otherwise. */
@@ -17,8 +13,6 @@ export interface RecalculAgregatsLocal {
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
-
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
 /**
  * The aggregates' recompute, locally, as AWS runs it (`recalculAgregats`): the very handler module,
@@ -36,36 +30,27 @@ export function startRecalculAgregats(options: {
   log?: (message: string) => void;
   logError?: (message: string, error: unknown) => void;
 }): RecalculAgregatsLocal {
-  const fichier = join(options.functionsDir ?? defaultFunctionsDir, `${recalculAgregats.handler}.ts`);
+  const charger = moduleHandlerResolver(options.functionsDir);
   const delais = options.retryDelaysMs ?? [1_000, 2_000];
   const logError = options.logError ?? ((message, error) => console.error(`[agregats] ${message}`, error));
   const bucket = localBucketName(recalculAgregats.bucket);
-  let handler: Promise<Handler> | undefined;
   let file: Promise<void> = Promise.resolve();
   /** The run queued and not started yet: reports arriving now join its event. */
   let enAttente: { Records: S3EventRecord[] } | undefined;
   let arrete = false;
-
-  const charger = (): Promise<Handler> => {
-    handler ??= existsSync(fichier)
-      ? import(pathToFileURL(fichier).href).then((m: { handler: Handler }) => m.handler)
-      : Promise.reject(new Error(`${fichier} does not exist`));
-    handler.catch(() => {
-      handler = undefined;
-    });
-    return handler;
-  };
 
   const executer = async (event: unknown, quoi: string) => {
     for (let essai = 0; essai <= delais.length && !arrete; essai++) {
       if (essai > 0) await new Promise((r) => setTimeout(r, delais[essai - 1]));
       const debut = Date.now();
       try {
-        await (await charger())(event, {
-          functionName: recalculAgregats.handler.replace('/', '-'),
-          awsRequestId: randomUUID(),
-          getRemainingTimeInMillis: () => Math.max(0, 5 * 60_000 - (Date.now() - debut)),
-        } as Context);
+        await (await charger(recalculAgregats.handler))(
+          event,
+          lambdaContext({
+            functionArn: localFunctionArn(recalculAgregats.handler.replace('/', '-')),
+            timeoutSeconds: 5 * 60,
+          }),
+        );
         options.log?.(`${recalculAgregats.handler} (${quoi}): done in ${Date.now() - debut} ms`);
         return;
       } catch (error) {

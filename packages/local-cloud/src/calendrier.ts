@@ -3,13 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env } from '@ti/platform/config';
 import { applyEnvironment } from './environment';
-import {
-  type LocalCalendar,
-  lambdaContext,
-  localFunctionArn,
-  moduleHandlerResolver,
-  startLocalCalendar,
-} from './step-functions';
+import { lambdaContext, localFunctionArn, moduleHandlerResolver } from './lambda';
+import { type LocalCalendar, startLocalCalendar } from './step-functions';
 
 export interface LocalCalendarSetup {
   runner: LocalCalendar;

@@ -1,32 +1,12 @@
+import { dateParis, debutJourParis, isoParis } from '@ti/domain/commun/temps';
 import type { Gateway } from './gateway';
 
 export const DEMO_CAMPAIGN_ID = 'demo';
 
 /** Midnight in Europe/Paris, `days` days from today (Paris calendar), as ISO 8601 with its offset. */
 export function parisMidnight(days: number, now: Date = new Date()): string {
-  const today = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Paris',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(now);
-  const [y, m, d] = today.split('-').map(Number) as [number, number, number];
-  const day = new Date(Date.UTC(y, m - 1, d + days));
-  const date = day.toISOString().slice(0, 10);
-  // Paris is UTC+1 or UTC+2: the offset in force at that local midnight.
-  for (const offset of ['+01:00', '+02:00']) {
-    const instant = new Date(`${date}T00:00:00${offset}`);
-    if (parisOffset(instant) === offset) return `${date}T00:00:00${offset}`;
-  }
-  return `${date}T00:00:00+01:00`;
-}
-
-function parisOffset(instant: Date): string {
-  const name =
-    new Intl.DateTimeFormat('en-US', { timeZone: 'Europe/Paris', timeZoneName: 'longOffset' })
-      .formatToParts(instant)
-      .find((part) => part.type === 'timeZoneName')?.value ?? 'GMT+01:00';
-  return name === 'GMT' ? '+00:00' : name.replace('GMT', '');
+  const [y, m, d] = dateParis(now).split('-').map(Number) as [number, number, number];
+  return isoParis(debutJourParis(new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10)));
 }
 
 export function demoCampaignBody(now: Date = new Date()) {

@@ -1,5 +1,6 @@
 import { bucketEnv, buckets, localBucketName } from '@ti/platform/buckets';
 import { env } from '@ti/platform/config';
+import { NAMESPACE_METRIQUES, SERVICE } from '@ti/platform/metriques';
 import { localTableName, tableEnv, tables } from '@ti/platform/tables';
 import { LOCAL_FORM_SOURCE } from './signature';
 
@@ -39,8 +40,8 @@ export function handlerEnvironment(options: HandlerEnvironmentOptions): Record<s
     [env.localFormSources]: JSON.stringify({ [LOCAL_FORM_SOURCE.id]: LOCAL_FORM_SOURCE.secret }),
     // Lambda runs in UTC.
     TZ: 'UTC',
-    POWERTOOLS_SERVICE_NAME: 'territoires-industrie',
-    POWERTOOLS_METRICS_NAMESPACE: 'TerritoiresIndustrie',
+    POWERTOOLS_SERVICE_NAME: SERVICE,
+    POWERTOOLS_METRICS_NAMESPACE: NAMESPACE_METRIQUES,
     POWERTOOLS_TRACE_ENABLED: 'false',
   });
   const keep = (name: string, fallback: string) => {

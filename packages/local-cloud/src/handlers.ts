@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Route } from '@ti/platform/routes';
 import type { HandlerResolver, LambdaHandler } from './gateway';
+import { importHandler } from './lambda';
 import { functionsDir as defaultFunctionsDir, repoRoot } from './paths';
 
 /**
@@ -22,11 +22,7 @@ export function fileHandlerResolver(functionsDir: string = defaultFunctionsDir):
           detail: `Le module ${relative(repoRoot, file) || file} n'existe pas encore (${route.method} ${route.path}).`,
         };
       }
-      loading = import(pathToFileURL(file).href).then((module: { handler?: unknown }) => {
-        if (typeof module.handler !== 'function')
-          throw new Error(`${file} does not export a \`handler\` function`);
-        return module.handler as LambdaHandler;
-      });
+      loading = importHandler<LambdaHandler>(file);
       loaded.set(file, loading);
       loading.catch(() => loaded.delete(file));
     }

@@ -85,6 +85,22 @@ export interface LocalCloud {
 }
 
 /**
+ * A throwaway local cloud (benchmarks, scripts): free ports, in memory, quiet, no demo campaign;
+ * `overrides` change any of these or set other options.
+ */
+export function nuageJetable(overrides: LocalCloudOptions = {}): Promise<LocalCloud> {
+  return startLocalCloud({
+    port: 0,
+    dynamodbPort: 0,
+    s3Port: 0,
+    memory: true,
+    quiet: true,
+    seedDemo: false,
+    ...overrides,
+  });
+}
+
+/**
  * Starts the embedded local cloud on loopback: DynamoDB Local, s3rver, and an API Gateway emulation
  * that runs the handler modules in this process.
  */

@@ -8,21 +8,22 @@
  * would `SendTaskSuccess` (see @ti/platform/calendrier/local).
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   type LocalExecutionStatus,
   type LocalStepFunctions,
   registerLocalStepFunctions,
 } from '@ti/platform/calendrier/local';
 import type { FonctionCalendrier } from '@ti/platform/calendrier/taches';
-import type { Context } from 'aws-lambda';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { LOCAL_REGION } from './environment';
-import { functionsDir as defaultFunctionsDir, repoRoot } from './paths';
+import {
+  type LambdaHandler,
+  LOCAL_ACCOUNT_ID,
+  lambdaContext,
+  localFunctionArn,
+  moduleHandlerResolver,
+} from './lambda';
 
-const ACCOUNT_ID = '123456789012';
 /** What `$$.Task.Token` reads locally; each task entry replaces it with a token of its own. */
 const TOKEN_PLACEHOLDER = 'local-task-token';
 const RESOURCE_INVOKE = 'arn:aws:states:::lambda:invoke';
@@ -49,10 +50,6 @@ export interface LoadedDefinition {
   definitionString: unknown;
 }
 
-/** The local ARN of a function of the workflow stack (by its logical id). */
-export const localFunctionArn = (logicalId: string) =>
-  `arn:aws:lambda:${LOCAL_REGION}:${ACCOUNT_ID}:function:${logicalId}`;
-
 /**
  * Resolves what CloudFormation would: `Fn::Join`, `Ref` of pseudo parameters, `Fn::GetAtt [fn, Arn]`
  * of the stack's functions (to local ARNs).
@@ -69,7 +66,7 @@ function resolveIntrinsics(value: unknown, functionLogicalIds: Set<string>): unk
     const pseudo: Record<string, string> = {
       'AWS::Partition': 'aws',
       'AWS::Region': LOCAL_REGION,
-      'AWS::AccountId': ACCOUNT_ID,
+      'AWS::AccountId': LOCAL_ACCOUNT_ID,
       'AWS::URLSuffix': 'amazonaws.com',
     };
     const ref = String(object.Ref);
@@ -148,48 +145,6 @@ export async function loadCalendarDefinition(): Promise<LoadedDefinition> {
     definition,
     tasks,
     definitionString,
-  };
-}
-
-type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
-
-/** Imports `functions/<handler>.ts` on first use (a cold start), like the Lambda runtime. */
-export function moduleHandlerResolver(functionsDir: string = defaultFunctionsDir) {
-  const loaded = new Map<string, Promise<LambdaHandler>>();
-  return (handler: string): Promise<LambdaHandler> => {
-    let loading = loaded.get(handler);
-    if (!loading) {
-      const file = join(functionsDir, `${handler}.ts`);
-      if (!existsSync(file)) return Promise.reject(new Error(`${relative(repoRoot, file)} does not exist`));
-      loading = import(pathToFileURL(file).href).then((module: { handler?: unknown }) => {
-        if (typeof module.handler !== 'function')
-          throw new Error(`${file} does not export a \`handler\` function`);
-        return module.handler as LambdaHandler;
-      });
-      loaded.set(handler, loading);
-      loading.catch(() => loaded.delete(handler));
-    }
-    return loading;
-  };
-}
-
-/** A Lambda context for a local invocation. */
-export function lambdaContext(task: Pick<LocalTask, 'functionArn' | 'timeoutSeconds'>): Context {
-  const functionName = task.functionArn.slice(task.functionArn.lastIndexOf(':') + 1);
-  const deadline = Date.now() + task.timeoutSeconds * 1000;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: task.functionArn,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
   };
 }
 

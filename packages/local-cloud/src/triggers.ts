@@ -1,14 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { localBucketName } from '@ti/platform/buckets';
 import { type Declencheur, declencheurs } from '@ti/platform/declencheurs';
-import type { Context } from 'aws-lambda';
-import { functionsDir as defaultFunctionsDir } from './paths';
+import { lambdaContext, localFunctionArn, moduleHandlerResolver } from './lambda';
 import type { S3EventRecord } from './s3';
-
-type HandlerAsynchrone = (event: unknown, context: Context) => Promise<unknown>;
 
 export interface Triggers {
   /** Resolves once every run queued so far has ended (retries included). */
@@ -36,12 +29,11 @@ export interface TriggersOptions {
  * AWS it goes to the on-failure destination).
  */
 export function startTriggers(options: TriggersOptions): Triggers {
-  const functionsDir = options.functionsDir ?? defaultFunctionsDir;
+  const charger = moduleHandlerResolver(options.functionsDir);
   const timeoutMs = options.timeoutMs ?? 15 * 60_000;
   const delais = options.retryDelaysMs ?? [1_000, 2_000];
   const log = options.log ?? (() => {});
   const logError = options.logError ?? ((message, error) => console.error(`[triggers] ${message}`, error));
-  const modules = new Map<string, Promise<HandlerAsynchrone>>();
   /** One queue per function: each runs one invocation at a time, as reserved concurrency 1 does. */
   const files = new Map<string, Promise<void>>();
   let arrete = false;
@@ -49,43 +41,16 @@ export function startTriggers(options: TriggersOptions): Triggers {
   const auRepos: (() => void)[] = [];
   const toutes = () => Promise.all(files.values()).then(() => {});
 
-  const charger = (d: Declencheur): Promise<HandlerAsynchrone> => {
-    let module = modules.get(d.handler);
-    if (!module) {
-      const fichier = join(functionsDir, `${d.handler}.ts`);
-      module = existsSync(fichier)
-        ? import(pathToFileURL(fichier).href).then((m: { handler?: unknown }) => {
-            if (typeof m.handler !== 'function')
-              throw new Error(`${fichier} does not export a \`handler\` function`);
-            return m.handler as HandlerAsynchrone;
-          })
-        : Promise.reject(new Error(`${fichier} does not exist`));
-      modules.set(d.handler, module);
-      module.catch(() => modules.delete(d.handler));
-    }
-    return module;
-  };
-
   const executer = async (d: Declencheur, event: { Records: S3EventRecord[] }, cle: string) => {
     for (let essai = 0; essai <= delais.length; essai++) {
       if (essai > 0) await new Promise((r) => setTimeout(r, delais[essai - 1]));
       const debut = Date.now();
-      const context = {
-        functionName: d.handler,
-        functionVersion: '$LATEST',
-        invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${d.handler.replace('/', '-')}`,
-        memoryLimitInMB: '1024',
-        awsRequestId: randomUUID(),
-        logGroupName: `/aws/lambda/${d.handler}`,
-        logStreamName: 'local',
-        callbackWaitsForEmptyEventLoop: false,
-        getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - debut)),
-        done: () => {},
-        fail: () => {},
-        succeed: () => {},
-      } as Context;
+      const context = lambdaContext({
+        functionArn: localFunctionArn(d.handler.replace('/', '-')),
+        timeoutSeconds: timeoutMs / 1000,
+      });
       try {
-        await (await charger(d))(event, context);
+        await (await charger(d.handler))(event, context);
         log(`${d.handler} ${cle}: done in ${Date.now() - debut} ms`);
         return;
       } catch (error) {
@@ -118,7 +83,8 @@ export function startTriggers(options: TriggersOptions): Triggers {
   });
 
   return {
-    // A run may queue another (an import's report triggers the aggregates): idle is when none is left.
+    // Idle is when no run is queued here any more, those that runs queued included. The aggregates'
+    // recompute an import's report sets off is not one of them: it has its own queue (./agregats).
     idle: () => (enCours === 0 ? Promise.resolve() : new Promise<void>((r) => auRepos.push(r))),
     async stop(delaiMs = 10_000) {
       arrete = true;

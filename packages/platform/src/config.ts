@@ -13,8 +13,6 @@ export const env = {
   localFormSources: 'TI_LOCAL_FORM_SOURCES',
   /** Local cloud only: path-style S3 URLs, for the local S3 server. */
   s3PathStyle: 'S3_FORCE_PATH_STYLE',
-  /** Largest request body accepted, in bytes. */
-  maxBodyBytes: 'MAX_BODY_BYTES',
   /** ARN of the selection calendar's state machine (functions that start or stop its executions). */
   stateMachineArn: 'STATE_MACHINE_ARN',
   /** EventBridge bus of the programme's events (candidates notified, reminders). */

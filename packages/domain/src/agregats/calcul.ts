@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { enEuros } from '../commun/montants';
 import { nomRegion } from '../geographie/officielle';
-import type { Categorie } from '../laureats/schema';
+import type { DonneesLaureat } from '../laureats/ligne';
 import { GENERATIONS, type Generation } from '../territoires/schema';
 import type {
   Agregat,
@@ -22,23 +22,24 @@ import type {
  * twice gives the same result.
  */
 
-/** What the aggregates read of a laureate. */
-export interface LaureatAgrege {
-  identifiantProjet: string;
-  codeCommune: string;
-  codeRegion: string;
-  categorie: Categorie | null;
-  investissementCentimes: number;
-  aideEtatCentimes: number;
-  aideRegionCentimes: number;
-  emploisPrevus: number;
-  relocalisation: boolean;
-  formation: boolean;
-  transitionEcologique: boolean;
-  territoireFragile: boolean;
-  /** The import that wrote this version of the laureate. */
-  importId: string;
-}
+/** The fields of a laureate the aggregates read. */
+export const CHAMPS_AGREGES = [
+  'identifiantProjet',
+  'codeCommune',
+  'codeRegion',
+  'categorie',
+  'investissementCentimes',
+  'aideEtatCentimes',
+  'aideRegionCentimes',
+  'emploisPrevus',
+  'relocalisation',
+  'formation',
+  'transitionEcologique',
+  'territoireFragile',
+] as const satisfies readonly (keyof DonneesLaureat)[];
+
+/** What the aggregates read of a laureate, and the import that wrote this version of it. */
+export type LaureatAgrege = Pick<DonneesLaureat, (typeof CHAMPS_AGREGES)[number]> & { importId: string };
 
 /** What the aggregates read of a labelled territory. */
 export interface TerritoireAgrege {
@@ -147,10 +148,8 @@ export function fusionner(cible: Cumul, source: Cumul): void {
 
 /** The laureates summed per (region, commune), and the imports that wrote them. */
 export interface ReleveLaureats {
-  /** Key `"<code région>|<code commune>"`. */
-  parCommune: Map<string, Cumul>;
-  /** The imports that wrote the laureates of each commune (same keys). */
-  importsParCommune: Map<string, Set<string>>;
+  /** Key `"<code région>|<code commune>"`: the commune's sums and the imports that wrote its laureates. */
+  parCommune: Map<string, { cumul: Cumul; imports: Set<string> }>;
   importIds: Set<string>;
   nbLaureats: number;
 }
@@ -162,7 +161,6 @@ export interface ReleveLaureats {
 export function releverLaureats() {
   const releve: ReleveLaureats = {
     parCommune: new Map(),
-    importsParCommune: new Map(),
     importIds: new Set(),
     nbLaureats: 0,
   };
@@ -175,16 +173,13 @@ export function releverLaureats() {
         }
         vus.add(l.identifiantProjet);
         const cle = `${l.codeRegion}|${l.codeCommune}`;
-        let cumul = releve.parCommune.get(cle);
-        let imports = releve.importsParCommune.get(cle);
-        if (!cumul || !imports) {
-          cumul = cumulVide();
-          imports = new Set();
-          releve.parCommune.set(cle, cumul);
-          releve.importsParCommune.set(cle, imports);
+        let commune = releve.parCommune.get(cle);
+        if (!commune) {
+          commune = { cumul: cumulVide(), imports: new Set() };
+          releve.parCommune.set(cle, commune);
         }
-        ajouterLaureat(cumul, l);
-        imports.add(l.importId);
+        ajouterLaureat(commune.cumul, l);
+        commune.imports.add(l.importId);
         releve.importIds.add(l.importId);
         releve.nbLaureats += 1;
       }
@@ -324,11 +319,10 @@ export function agreger(entree: {
     fusionner(compte.cumul, cumul);
     for (const id of imports) compte.imports.add(id);
   };
-  for (const [cle, cumul] of releve.parCommune) {
+  for (const [cle, { cumul, imports }] of releve.parCommune) {
     const separateur = cle.indexOf('|');
     const codeRegion = cle.slice(0, separateur);
     const codeCommune = cle.slice(separateur + 1);
-    const imports = releve.importsParCommune.get(cle) ?? new Set<string>();
     const r = region(codeRegion);
     ajouter(national, cumul, imports);
     ajouter(r, cumul, imports);

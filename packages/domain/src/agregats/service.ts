@@ -1,6 +1,6 @@
 import { introuvable } from '../commun/erreurs';
 import { nomRegion } from '../geographie/officielle';
-import type { ImportStore } from '../laureats/ports';
+import type { ImportLaureats, ImportStore } from '../laureats/ports';
 import { agreger, empreinteDe, regionVide, releverLaureats } from './calcul';
 import type { AgregatStore, FichierPublie, PublicationAgregats, SourcesAgregats } from './ports';
 import {
@@ -85,22 +85,32 @@ export async function recalculerAgregats(deps: DependancesRecalcul): Promise<Bil
 
 const attendre = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The records of these imports, read at once, by id (`undefined`: no such import). */
+export async function lireImports(
+  imports: Pick<ImportStore, 'lire'>,
+  importIds: readonly string[],
+): Promise<Map<string, ImportLaureats | undefined>> {
+  const ids = [...new Set(importIds)];
+  return new Map(await Promise.all(ids.map(async (id) => [id, await imports.lire(id)] as const)));
+}
+
 /**
  * Waits until these imports are ended (their report is written just before the import record is
- * closed). Returns the ids still in progress when `delaiMs` ran out.
+ * closed). Returns the ids still in progress when `delaiMs` ran out. `lus`: their records just read
+ * (`lireImports`), which the first look takes instead of reading them again.
  */
 export async function attendreFinImports(
   imports: Pick<ImportStore, 'lire'>,
   importIds: readonly string[],
-  options: { delaiMs?: number; pasMs?: number } = {},
+  options: { delaiMs?: number; pasMs?: number; lus?: ReadonlyMap<string, ImportLaureats | undefined> } = {},
 ): Promise<string[]> {
   const limite = Date.now() + (options.delaiMs ?? 20_000);
-  let enCours = [...importIds];
+  let lus = options.lus ?? (await lireImports(imports, importIds));
   for (;;) {
-    const lus = await Promise.all(enCours.map(async (id) => ({ id, imp: await imports.lire(id) })));
-    enCours = lus.filter(({ imp }) => imp?.statut === 'en_cours').map(({ id }) => id);
+    const enCours = [...lus].filter(([, imp]) => imp?.statut === 'en_cours').map(([id]) => id);
     if (enCours.length === 0 || Date.now() >= limite) return enCours;
     await attendre(options.pasMs ?? 250);
+    lus = await lireImports(imports, enCours);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { CandidatureStore } from '../candidatures/ports';
 import type { Candidature, Modification } from '../candidatures/schema';
 import { conflit } from '../commun/erreurs';
+import { toutesLesPages } from '../commun/parallele';
 import { EMETTEURS, type Emetteur } from './schema';
 
 /** Every candidature of a campaign (optionally of one region), page after page. */
@@ -9,14 +10,7 @@ export async function candidaturesDe(
   campagne: string,
   region?: string,
 ): Promise<Candidature[]> {
-  const toutes: Candidature[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await store.lister({ campagne, ...(region ? { region } : {}) }, 100, cursor);
-    toutes.push(...page.items);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return toutes;
+  return toutesLesPages((cursor) => store.lister({ campagne, ...(region ? { region } : {}) }, 100, cursor));
 }
 
 /** The bodies whose opinion is still missing on a candidature (a "non rendu" counts as in). */

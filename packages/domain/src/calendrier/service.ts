@@ -66,14 +66,14 @@ export async function programmerCampagne(
   };
 }
 
-async function exigerPhase(
-  campagnes: Pick<CampagneStore, 'lire'>,
+/** Refuses unless the campaign, as read (`undefined`: it does not exist), is in the phase `attendue`. */
+function exigerPhase(
+  campagne: Campagne | undefined,
   id: string,
   attendue: 'instruction_regionale' | 'selection_nationale',
   maintenant: Date,
   quoi: string,
-): Promise<Campagne> {
-  const campagne = await campagnes.lire(id);
+): void {
   if (!campagne) throw introuvable(`La campagne ${id} n'existe pas`);
   const phase = phaseCourante(campagne, maintenant);
   if (phase !== attendue) {
@@ -81,7 +81,6 @@ async function exigerPhase(
       `${quoi} pendant la phase « ${PHASE_EN_CLAIR[attendue]} » ; la campagne « ${id} » est ${PHASE_EN_CLAIR[phase]}.`,
     );
   }
-  return campagne;
 }
 
 /**
@@ -105,8 +104,8 @@ export async function rendreAvis(
   const existante = await deps.candidatures.lire(id);
   if (!existante) throw introuvable(`La candidature ${id} n'existe pas`);
   exigerAccesRegions(operateur, existante.regions);
-  await exigerPhase(
-    deps.campagnes,
+  exigerPhase(
+    await deps.campagnes.lire(existante.campagne),
     existante.campagne,
     'instruction_regionale',
     deps.horloge.maintenant(),
@@ -201,7 +200,7 @@ export async function rendreDecision(
       `La décision de la campagne « ${id} » a déjà été rendue le ${dateFr(dateParis(new Date(campagne.decision.decideeLe)))}`,
     );
   }
-  await exigerPhase(deps.campagnes, id, 'selection_nationale', maintenant, 'La décision nationale se rend');
+  exigerPhase(campagne, id, 'selection_nationale', maintenant, 'La décision nationale se rend');
   const violations = verifierDecision(saisie, await candidaturesDe(deps.candidatures, id), id);
   if (violations.length > 0) {
     throw regleMetier(

@@ -56,21 +56,19 @@ export interface Campagne extends CampagneDates {
   decision?: Decision;
 }
 
-const ORDRE: (keyof CampagneDates)[] = [
-  'ouverture',
-  'cloture',
-  'avisRegional',
-  'selectionNationale',
-  'annonce',
-  'finProgramme',
-];
+/** The dates, in the calendar's order (that of `CampagneDates`). */
+export const CHAMPS_DATES = CampagneDates.keyof().options;
+
+/** Only the dates, in the calendar's order, whatever else `source` carries. */
+export const datesDe = (source: CampagneDates): CampagneDates =>
+  Object.fromEntries(CHAMPS_DATES.map((champ) => [champ, source[champ]])) as CampagneDates;
 
 /** The dates must follow the calendar's order (FAQ §1.3). */
 export function verifierCalendrier(dates: CampagneDates): void {
   const violations: Violation[] = [];
-  for (let i = 1; i < ORDRE.length; i++) {
-    const avant = ORDRE[i - 1] as keyof CampagneDates;
-    const apres = ORDRE[i] as keyof CampagneDates;
+  for (let i = 1; i < CHAMPS_DATES.length; i++) {
+    const avant = CHAMPS_DATES[i - 1] as keyof CampagneDates;
+    const apres = CHAMPS_DATES[i] as keyof CampagneDates;
     if (Date.parse(dates[apres]) <= Date.parse(dates[avant])) {
       violations.push({ path: apres, message: `Doit être postérieure à ${avant}` });
     }

@@ -1,7 +1,7 @@
 import type { CampagneStore, CandidatureStore, Horloge } from '../candidatures/ports';
 import { exigerNational, type Operateur } from '../commun/acces';
 import { conflit, introuvable } from '../commun/erreurs';
-import { type Campagne, type CampagneDates, phaseCourante, verifierCalendrier } from './campagne';
+import { type Campagne, type CampagneDates, datesDe, phaseCourante, verifierCalendrier } from './campagne';
 
 /**
  * Creates or updates a campaign's dates (national operators): a new version. Returns whether it was
@@ -18,12 +18,7 @@ export async function enregistrerCampagne(
   const existante = await deps.campagnes.lire(id);
   const maintenant = deps.horloge.maintenant().toISOString();
   const campagne: Campagne = {
-    ouverture: dates.ouverture,
-    cloture: dates.cloture,
-    avisRegional: dates.avisRegional,
-    selectionNationale: dates.selectionNationale,
-    annonce: dates.annonce,
-    finProgramme: dates.finProgramme,
+    ...datesDe(dates),
     id,
     version: (existante?.version ?? 0) + 1,
     creeeLe: existante?.creeeLe ?? maintenant,
@@ -49,12 +44,7 @@ export async function lireCampagne(
   return {
     id: campagne.id,
     version: campagne.version,
-    ouverture: campagne.ouverture,
-    cloture: campagne.cloture,
-    avisRegional: campagne.avisRegional,
-    selectionNationale: campagne.selectionNationale,
-    annonce: campagne.annonce,
-    finProgramme: campagne.finProgramme,
+    ...datesDe(campagne),
     creeeLe: campagne.creeeLe,
     modifieeLe: campagne.modifieeLe,
     phase: phaseCourante(campagne, deps.horloge.maintenant()),

@@ -1,8 +1,8 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { Campagne } from '../campagnes/campagne';
 import { exigerFenetreOuverte } from '../campagnes/campagne';
 import { exigerAccesRegions, type Operateur, regionVisible } from '../commun/acces';
 import { conflit, interdit, introuvable, regleMetier, versionPerimee } from '../commun/erreurs';
+import { champsModifies } from '../commun/modifications';
 import type { CampagneStore, CandidatureStore, Horloge } from './ports';
 import { verifierCandidature } from './regles';
 import type { Candidature, CandidatureSaisie, FiltreCandidatures, Modification } from './schema';
@@ -16,12 +16,6 @@ export interface DependancesDepot {
    * (a retry after a lost answer finds the same id), random otherwise.
    */
   nouvelId: () => string;
-}
-
-/** Top-level fields of the submission that differ between two versions (whatever the key order). */
-function champsModifies(avant: CandidatureSaisie, apres: CandidatureSaisie): string[] {
-  const cles = new Set([...Object.keys(avant), ...Object.keys(apres)]) as Set<keyof CandidatureSaisie>;
-  return [...cles].filter((k) => !isDeepStrictEqual(avant[k], apres[k])).sort();
 }
 
 /** Only the submitted fields, in a stable order, whatever the stored item carries besides. */

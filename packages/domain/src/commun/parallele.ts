@@ -22,3 +22,17 @@ export function enLots<T>(elements: readonly T[], taille: number): T[][] {
   for (let i = 0; i < elements.length; i += taille) lots.push(elements.slice(i, i + taille));
   return lots;
 }
+
+/** Every item of a paged listing, page after page (`page` reads the one at `cursor`). */
+export async function toutesLesPages<T>(
+  page: (cursor: string | undefined) => Promise<{ items: readonly T[]; nextCursor: string | null }>,
+): Promise<T[]> {
+  const toutes: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const lue = await page(cursor);
+    toutes.push(...lue.items);
+    cursor = lue.nextCursor ?? undefined;
+  } while (cursor);
+  return toutes;
+}

@@ -1,5 +1,6 @@
 import { type Operateur, regionVisible } from '../commun/acces';
 import { enCentimes, sommeCentimes } from '../commun/montants';
+import { toutesLesPages } from '../commun/parallele';
 import type { Priorite } from '../commun/schemas';
 import type { TerritoireStore } from '../territoires/ports';
 import { GENERATION_COURANTE, type TerritoireResume } from '../territoires/schema';
@@ -90,14 +91,10 @@ async function territoiresDeLExport(
   deps: { territoires: TerritoireStore },
   region: string | undefined,
 ): Promise<Map<string, TerritoireResume>> {
-  const territoires = new Map<string, TerritoireResume>();
-  let cursor: string | undefined;
-  do {
-    const page = await deps.territoires.lister({ region, generation: GENERATION_COURANTE }, 200, cursor);
-    for (const t of page.items) territoires.set(t.id, t);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
-  return territoires;
+  const territoires = await toutesLesPages((cursor) =>
+    deps.territoires.lister({ region, generation: GENERATION_COURANTE }, 200, cursor),
+  );
+  return new Map(territoires.map((t) => [t.id, t]));
 }
 
 export interface ExportPrepare {

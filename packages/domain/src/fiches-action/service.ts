@@ -1,8 +1,8 @@
-import { isDeepStrictEqual } from 'node:util';
 import { dernierJourProgramme } from '../campagnes/campagne';
 import type { CampagneStore, Horloge } from '../candidatures/ports';
 import { exigerAccesRegions, type Operateur } from '../commun/acces';
 import { conflit, interdit, introuvable, versionPerimee } from '../commun/erreurs';
+import { champsModifies } from '../commun/modifications';
 import { enEuros } from '../commun/montants';
 import type { TerritoireStore } from '../territoires/ports';
 import { FIN_GENERATION, type Territoire } from '../territoires/schema';
@@ -37,12 +37,6 @@ export async function finProgrammeDe(
     if (campagne) return dernierJourProgramme(campagne);
   }
   return FIN_GENERATION[territoire.generation];
-}
-
-/** Top-level fields of the submission that differ between two versions (whatever the order of keys). */
-function champsModifies(avant: FicheActionSaisie, apres: FicheActionSaisie): string[] {
-  const cles = new Set([...Object.keys(avant), ...Object.keys(apres)]) as Set<keyof FicheActionSaisie>;
-  return [...cles].filter((k) => !isDeepStrictEqual(avant[k], apres[k])).sort();
 }
 
 function saisieDe(f: FicheAction): FicheActionSaisie {

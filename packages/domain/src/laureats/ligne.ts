@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { siretValide } from '../commun/identifiants';
 import { centimesDepuisTexte, MONTANT_MAX } from '../commun/montants';
 import { retrouverCommune } from '../geographie/communes';
+import { CHAMPS_LAUREAT } from './champs';
 import { type Champ, COLONNES } from './colonnes';
 import { CATEGORIES, type Categorie, ENJEUX_TE, type EnjeuTE } from './schema';
 
@@ -31,6 +32,8 @@ export interface DonneesLaureat {
   enjeuxTE: EnjeuTE[];
   territoireFragile: boolean;
 }
+
+export { CHAMPS_LAUREAT };
 
 /** What a row gives before the territories are known (they come from the registry, by commune). */
 export type DonneesLigne = Omit<DonneesLaureat, 'territoires'>;
@@ -431,27 +434,6 @@ export function lireLigne(
  * excluded): equal hashes, nothing to write.
  */
 export function empreinteDe(d: DonneesLaureat): string {
-  const contenu = JSON.stringify([
-    d.identifiantProjet,
-    d.dispositif,
-    d.dateDecision,
-    d.raisonSociale,
-    d.siret,
-    d.categorie,
-    d.codeNaf,
-    d.intitule,
-    d.codeCommune,
-    d.codeRegion,
-    d.territoires,
-    d.investissementCentimes,
-    d.aideEtatCentimes,
-    d.aideRegionCentimes,
-    d.emploisPrevus,
-    d.relocalisation,
-    d.formation,
-    d.transitionEcologique,
-    d.enjeuxTE,
-    d.territoireFragile,
-  ]);
+  const contenu = JSON.stringify(CHAMPS_LAUREAT.map((champ) => d[champ]));
   return hash('sha256', contenu, 'base64url').slice(0, 22);
 }

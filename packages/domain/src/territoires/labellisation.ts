@@ -1,7 +1,7 @@
 import type { Horloge } from '../candidatures/ports';
 import type { Candidature } from '../candidatures/schema';
 import { conflit } from '../commun/erreurs';
-import { epci } from '../geographie/officielle';
+import { derivePerimetre, epci } from '../geographie/officielle';
 import type { TerritoireStore } from './ports';
 import { type ContenuTerritoire, GENERATION_COURANTE, type Generation, type Territoire } from './schema';
 import { territoireEnregistrable } from './territoire';
@@ -18,15 +18,16 @@ export function territoireDepuisCandidature(
     .map((siren) => epci(siren))
     .filter((e) => e !== undefined)
     .sort((a, b) => a.siren.localeCompare(b.siren));
+  const perimetre = derivePerimetre(epcis);
   return {
     id: idTerritoireDeCandidature(candidature.id),
     nom: candidature.nomTerritoire,
     generation,
-    epcis: epcis.map(({ siren, nom, type }) => ({ siren, nom, type })),
+    epcis: perimetre.epcis,
     communes: [...new Set(epcis.flatMap((e) => e.communes))].sort(),
-    regions: [...new Set(epcis.flatMap((e) => e.regions))].sort(),
-    departements: [...new Set(epcis.flatMap((e) => e.departements))].sort(),
-    population: epcis.reduce((total, e) => total + e.population, 0),
+    regions: perimetre.regions,
+    departements: perimetre.departements,
+    population: perimetre.population,
     source: { type: 'candidature', candidature: candidature.id, campagne: candidature.campagne },
   };
 }

@@ -1,5 +1,6 @@
 import { exigerAccesRegions, type Operateur, regionVisible } from '../commun/acces';
 import { conflit, introuvable } from '../commun/erreurs';
+import { toutesLesPages } from '../commun/parallele';
 import type { TerritoireStore } from './ports';
 import { type FiltreTerritoires, GENERATION_COURANTE, type Territoire } from './schema';
 
@@ -39,4 +40,11 @@ export async function territoireLabellise(
     );
   }
   return territoire;
+}
+
+/** Every territory of the registry, whole (communes included): its listing, then its batched reads. */
+export async function tousLesTerritoires(territoires: TerritoireStore): Promise<Territoire[]> {
+  const resumes = await toutesLesPages((cursor) => territoires.lister({}, 200, cursor));
+  const complets = await territoires.lirePlusieurs(resumes.map((t) => t.id));
+  return [...complets.values()];
 }

@@ -1,7 +1,7 @@
 import type { Agregat, Agregats, FichierDonneesOuvertes } from '@ti/domain/agregats/schema';
 import { enCentimes } from '@ti/domain/commun/montants';
 import type { Cellule, Colonne } from '@ti/domain/fiches-action/export';
-import { csvFrancais } from '../exports/tableur';
+import { csvFrancais } from '../exports/csv-francais';
 import { pageAgregats } from './page';
 
 /** The open-data files' types, as they are stored and served. */

@@ -1,5 +1,5 @@
 import type { AgregatRegion, Agregats } from '@ti/domain/agregats/schema';
-import { instantFr } from '../exports/tableur';
+import { instantFr } from '../exports/csv-francais';
 import dsfr from './data/dsfr.json' with { type: 'json' };
 
 /**

@@ -9,6 +9,7 @@ import type { ReadableStream as FluxWeb } from 'node:stream/web';
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { ExportRecupere } from '@ti/domain/laureats/recuperation';
 import * as z from 'zod';
+import { estXlsx } from '../fichiers/signatures';
 
 /**
  * Where Bpifrance's latest laureates export comes from: its HTTPS endpoint in AWS (credentials in
@@ -27,10 +28,6 @@ const IdentifiantsSource = z.union([
     motDePasse: z.string().min(1),
   }),
 ]);
-
-/** XLSX is a ZIP archive: its first bytes say so, whatever the name or content type. */
-const estXlsx = (debut: Buffer) =>
-  debut[0] === 0x50 && debut[1] === 0x4b && debut[2] === 0x03 && debut[3] === 0x04;
 
 /** Copies a stream to a temporary file, hashing it; returns what the fetch needs to know of it. */
 async function versFichierTemporaire(flux: Readable, nom: string): Promise<ExportRecupere> {

@@ -1,11 +1,12 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { FichesTerritoire, LaureatAgrege } from '@ti/domain/agregats/calcul';
+import { CHAMPS_AGREGES, type FichesTerritoire, type LaureatAgrege } from '@ti/domain/agregats/calcul';
 import type { AgregatStore, SourcesAgregats } from '@ti/domain/agregats/ports';
 import type { Agregats } from '@ti/domain/agregats/schema';
 import { enParallele } from '@ti/domain/commun/parallele';
 import { codesRegions } from '@ti/domain/geographie/officielle';
 import type { ImportStore } from '@ti/domain/laureats/ports';
 import type { TerritoireStore } from '@ti/domain/territoires/ports';
+import { tousLesTerritoires } from '@ti/domain/territoires/service';
 import { conditionEchouee, documentClient } from './client';
 import { ecrireParLots } from './lots';
 
@@ -111,21 +112,7 @@ export function agregatStoreDynamo(tableName: string): AgregatStore {
 }
 
 /** The laureate attributes the aggregates read (of `itemLaureat` in ./laureats.ts). */
-const ATTRIBUTS_LAUREAT = [
-  'identifiantProjet',
-  'codeCommune',
-  'codeRegion',
-  'categorie',
-  'investissementCentimes',
-  'aideEtatCentimes',
-  'aideRegionCentimes',
-  'emploisPrevus',
-  'relocalisation',
-  'formation',
-  'transitionEcologique',
-  'territoireFragile',
-  'importId',
-] as const;
+const ATTRIBUTS_LAUREAT = [...CHAMPS_AGREGES, 'importId'] as const satisfies readonly (keyof LaureatAgrege)[];
 
 const laureatAgrege = (item: Item): LaureatAgrege => ({
   identifiantProjet: String(item.identifiantProjet),
@@ -218,15 +205,7 @@ export function sourcesAgregatsDynamo(deps: {
     },
 
     async territoires() {
-      const ids: string[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await deps.territoires.lister({}, 200, cursor);
-        ids.push(...page.items.map((t) => t.id));
-        cursor = page.nextCursor ?? undefined;
-      } while (cursor);
-      const complets = await deps.territoires.lirePlusieurs(ids);
-      return [...complets.values()].map((t) => ({
+      return (await tousLesTerritoires(deps.territoires)).map((t) => ({
         id: t.id,
         nom: t.nom,
         generation: t.generation,

@@ -1,20 +1,11 @@
 import { GetCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EtatCampagneStore } from '@ti/domain/calendrier/ports';
-import { type Campagne, RANG_PHASE } from '@ti/domain/campagnes/campagne';
+import { type Campagne, CHAMPS_DATES, RANG_PHASE } from '@ti/domain/campagnes/campagne';
 import type { CampagneStore } from '@ti/domain/candidatures/ports';
 import { conditionEchouee, documentClient } from './client';
 
 /** What `PUT /campagnes/{id}` writes; the calendar's attributes (phase, calendrier, decision) are kept. */
-const CHAMPS_DATES = [
-  'ouverture',
-  'cloture',
-  'avisRegional',
-  'selectionNationale',
-  'annonce',
-  'finProgramme',
-  'version',
-  'modifieeLe',
-] as const;
+const CHAMPS_ECRITS = [...CHAMPS_DATES, 'version', 'modifieeLe'] as const;
 
 function sansCles(item: Record<string, unknown>): Campagne {
   const { rangPhase: _r, ...campagne } = item;
@@ -72,7 +63,7 @@ export function campagneStoreDynamo(tableName: string): CampagneStore & EtatCamp
     },
 
     async enregistrer(campagne, versionLue) {
-      const dates = Object.fromEntries(CHAMPS_DATES.map((k) => [k, campagne[k]]));
+      const dates = Object.fromEntries(CHAMPS_ECRITS.map((k) => [k, campagne[k]]));
       return versionLue === undefined
         ? miseAJour(campagne.id, { ...dates, creeeLe: campagne.creeeLe }, 'attribute_not_exists(id)')
         : miseAJour(campagne.id, dates, '#version = :versionLue', { ':versionLue': versionLue });

@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PageResultat } from '@ti/domain/candidatures/ports';
+import { CHAMPS_LAUREAT } from '@ti/domain/laureats/champs';
 import type { DonneesLaureat } from '@ti/domain/laureats/ligne';
 import type {
   EcritureLaureat,
@@ -52,33 +53,10 @@ export function itemLaureat(l: LaureatStocke): Item {
   };
 }
 
-const CHAMPS_DONNEES: (keyof DonneesLaureat)[] = [
-  'identifiantProjet',
-  'dispositif',
-  'dateDecision',
-  'raisonSociale',
-  'siret',
-  'categorie',
-  'codeNaf',
-  'intitule',
-  'codeCommune',
-  'codeRegion',
-  'territoires',
-  'investissementCentimes',
-  'aideEtatCentimes',
-  'aideRegionCentimes',
-  'emploisPrevus',
-  'relocalisation',
-  'formation',
-  'transitionEcologique',
-  'enjeuxTE',
-  'territoireFragile',
-];
-
 /** A stored item back as a laureate (whatever the order of its maps' keys). */
 export function laureatDe(item: Item): LaureatStocke {
   const donnees = Object.fromEntries(
-    CHAMPS_DONNEES.map((c) => [c, item[c] ?? null]),
+    CHAMPS_LAUREAT.map((c) => [c, item[c] ?? null]),
   ) as unknown as DonneesLaureat;
   return {
     donnees,

@@ -1,5 +1,6 @@
 import type { Rattachement } from '@ti/domain/laureats/ports';
 import type { TerritoireStore } from '@ti/domain/territoires/ports';
+import { tousLesTerritoires } from '@ti/domain/territoires/service';
 
 /**
  * The commune → territories lookup of the laureates' ingestion, over the territories registry: the
@@ -12,16 +13,8 @@ export function rattachementParInstantane(territoires: TerritoireStore): Rattach
   let instantane: Promise<Map<string, string[]>> | undefined;
 
   async function charger(): Promise<Map<string, string[]>> {
-    const ids: string[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await territoires.lister({}, 200, cursor);
-      ids.push(...page.items.map((t) => t.id));
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
     const parCommune = new Map<string, string[]>();
-    const complets = await territoires.lirePlusieurs(ids);
-    for (const t of complets.values()) {
+    for (const t of await tousLesTerritoires(territoires)) {
       for (const commune of t.communes) {
         const liste = parCommune.get(commune);
         if (liste) liste.push(t.id);

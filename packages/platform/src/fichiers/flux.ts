@@ -4,6 +4,7 @@ import { FichierIllisible, type LigneBrute, type TableauEnFlux } from '@ti/domai
 import type ExcelJS from 'exceljs';
 import { type Separateur, separateurDe } from './csv';
 import { DecoupeurCsv, GuillemetNonFerme } from './decoupage-csv';
+import { bomDe, estXlsx } from './signatures';
 import type { Encodage } from './texte';
 
 /**
@@ -38,6 +39,19 @@ function compteur(source: Octets): { flux: AsyncGenerator<Buffer>; lus: () => nu
   return { flux: flux(), lus: () => lus };
 }
 
+/** Gives back `debut` (unless empty), then the rest of `source`. */
+async function* prefixer<T extends { length: number }>(
+  debut: T,
+  source: AsyncIterator<T>,
+): AsyncGenerator<T> {
+  try {
+    if (debut.length > 0) yield debut;
+    for (let n = await source.next(); !n.done; n = await source.next()) yield n.value;
+  } finally {
+    await source.return?.();
+  }
+}
+
 /** The first chunk, and a stream that gives it back followed by the rest. */
 async function entamer(
   source: AsyncIterator<Buffer>,
@@ -48,15 +62,7 @@ async function entamer(
     if (suivant.done) break;
     debut = Buffer.concat([debut, suivant.value]);
   }
-  async function* tout() {
-    try {
-      if (debut.length > 0) yield debut;
-      for (let n = await source.next(); !n.done; n = await source.next()) yield n.value;
-    } finally {
-      await source.return?.();
-    }
-  }
-  return { debut, tout: tout() };
+  return { debut, tout: prefixer(debut, source) };
 }
 
 /** Length of the UTF-8 sequence starting at `i` if it is a valid one, 0 if invalid, -1 if cut short. */
@@ -97,17 +103,12 @@ export function decoderEnFlux(source: Octets): {
           continue;
         }
         premier = false;
-        if (morceau[0] === 0xef && morceau[1] === 0xbb && morceau[2] === 0xbf) {
-          encodage = 'utf-8';
-          morceau = morceau.subarray(3);
-        } else if (morceau[0] === 0xff && morceau[1] === 0xfe) {
-          encodage = 'utf-16le';
-          morceau = morceau.subarray(2);
-        } else if (morceau[0] === 0xfe && morceau[1] === 0xff) {
-          encodage = 'utf-16be';
-          morceau = morceau.subarray(2);
+        const bom = bomDe(morceau);
+        if (bom) {
+          encodage = bom.encodage;
+          morceau = morceau.subarray(bom.longueur);
+          decodeur = decodeurNatif(encodage);
         }
-        if (encodage) decodeur = decodeurNatif(encodage);
       }
       if (!decodeur) {
         const latin1 = morceau.toString('latin1');
@@ -140,16 +141,6 @@ export function decoderEnFlux(source: Octets): {
     encodage ??= 'utf-8';
   }
   return { texte: texte(), encodage: () => encodage };
-}
-
-/** Gives back `debut`, then the rest of `source`. */
-async function* prefixer(debut: string, source: AsyncIterator<string>): AsyncGenerator<string> {
-  try {
-    if (debut) yield debut;
-    for (let n = await source.next(); !n.done; n = await source.next()) yield n.value;
-  } finally {
-    await source.return?.();
-  }
 }
 
 /** CSV rows: the separator is the header line's (`;`, `,` or tab), quoted fields may hold anything. */
@@ -287,16 +278,14 @@ function lireXlsxEnFlux(octets: Octets, lus: () => number): TableauLu {
 export async function lireTableauEnFlux(source: Octets): Promise<TableauLu> {
   const { flux, lus } = compteur(source);
   const { debut, tout } = await entamer(flux);
-  if (debut.length >= 4 && debut[0] === 0x50 && debut[1] === 0x4b && debut[2] === 0x03 && debut[3] === 0x04) {
-    return lireXlsxEnFlux(tout, lus);
-  }
+  if (estXlsx(debut)) return lireXlsxEnFlux(tout, lus);
   if (debut.length >= 4 && debut[0] === 0xd0 && debut[1] === 0xcf && debut[2] === 0x11 && debut[3] === 0xe0) {
     throw new FichierIllisible(
       'format Excel 97-2003 (.xls) non pris en charge : enregistrez le fichier en .xlsx ou .csv',
     );
   }
   if (debut.includes(0)) {
-    const utf16 = (debut[0] === 0xff && debut[1] === 0xfe) || (debut[0] === 0xfe && debut[1] === 0xff);
+    const utf16 = bomDe(debut)?.encodage.startsWith('utf-16');
     if (!utf16) throw new FichierIllisible('fichier binaire : ni CSV ni XLSX');
   }
   return lireCsvEnFlux(tout, lus);

@@ -1,4 +1,5 @@
 import iconv from 'iconv-lite';
+import { bomDe } from './signatures';
 
 export type Encodage = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
@@ -11,12 +12,8 @@ const utf8Strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
  */
 export function decoderTexte(octets: Uint8Array): { texte: string; encodage: Encodage } {
   const b = Buffer.from(octets.buffer, octets.byteOffset, octets.byteLength);
-  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf)
-    return { texte: iconv.decode(b.subarray(3), 'utf-8'), encodage: 'utf-8' };
-  if (b[0] === 0xff && b[1] === 0xfe)
-    return { texte: iconv.decode(b.subarray(2), 'utf-16le'), encodage: 'utf-16le' };
-  if (b[0] === 0xfe && b[1] === 0xff)
-    return { texte: iconv.decode(b.subarray(2), 'utf-16be'), encodage: 'utf-16be' };
+  const bom = bomDe(b);
+  if (bom) return { texte: iconv.decode(b.subarray(bom.longueur), bom.encodage), encodage: bom.encodage };
   try {
     return { texte: utf8Strict.decode(b), encodage: 'utf-8' };
   } catch {

@@ -5,12 +5,17 @@ import type { Operateur } from '@ti/domain/commun/acces';
 import { ErreurDomaine, formatPath } from '@ti/domain/commun/erreurs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { env } from '../config';
 import { correlationHttp } from '../journal/contexte';
 import { avecEnTeteCorrelation } from '../journal/correlation';
-import type { MetriqueRoute } from '../metriques';
 import { logger } from '../observabilite';
-import { type Auth, type HandlerName, type RouteDefinie, routeDe, TAILLE_CORPS_DEFAUT } from '../routes';
+import {
+  type Auth,
+  type HandlerName,
+  type Route,
+  type RouteDefinie,
+  routeDe,
+  TAILLE_CORPS_DEFAUT,
+} from '../routes';
 import { verifierSignature } from './form-signature';
 import { idempotence } from './idempotence';
 import { metriquesDeRoute } from './metriques-route';
@@ -47,8 +52,6 @@ type De<H extends HandlerName> = Extract<RouteDefinie, { handler: H }>;
 type BodyDe<H extends HandlerName> =
   De<H> extends { body: infer B } ? Infer<B> : De<H> extends { contentType: string } ? Buffer : undefined;
 type QueryDe<H extends HandlerName> = De<H> extends { query: infer Q } ? Infer<Q> : undefined;
-
-const MAX_BODY_BYTES = Number(process.env[env.maxBodyBytes] ?? TAILLE_CORPS_DEFAUT);
 
 function violationsDe(error: z.ZodError) {
   return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
@@ -130,14 +133,37 @@ function indisponibilite(error: unknown): boolean {
   return e.cause !== undefined && e.cause !== error && indisponibilite(e.cause);
 }
 
-function lireCorps(event: APIGatewayProxyEvent): string {
-  const brut = event.body ?? '';
-  return event.isBase64Encoded ? Buffer.from(brut, 'base64').toString('utf8') : brut;
+/**
+ * The request's body, decoded once: its bytes as sent (base64 when API Gateway treats the media type as
+ * binary) and its UTF-8 text, each built on first use only.
+ */
+class Corps {
+  #octets: Buffer | undefined;
+  #texte: string | undefined;
+
+  constructor(private readonly event: APIGatewayProxyEvent) {}
+
+  get octets(): Buffer {
+    this.#octets ??= Buffer.from(this.event.body ?? '', this.event.isBase64Encoded ? 'base64' : 'utf8');
+    return this.#octets;
+  }
+
+  get texte(): string {
+    this.#texte ??= this.event.isBase64Encoded ? this.octets.toString('utf8') : (this.event.body ?? '');
+    return this.#texte;
+  }
 }
 
-/** The body's bytes as sent (base64 when API Gateway treats the media type as binary). */
-function octetsDuCorps(event: APIGatewayProxyEvent): Buffer {
-  return Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+/** Each event's body, decoded by the size check and handed on to the handler. */
+const corpsDesEvenements = new WeakMap<APIGatewayProxyEvent, Corps>();
+
+function corpsDe(event: APIGatewayProxyEvent): Corps {
+  let corps = corpsDesEvenements.get(event);
+  if (!corps) {
+    corps = new Corps(event);
+    corpsDesEvenements.set(event, corps);
+  }
+  return corps;
 }
 
 /** `text/csv; charset=windows-1252` → `text/csv` */
@@ -153,16 +179,8 @@ export function route<H extends HandlerName>(
   handler: H,
   fn: (req: Requete<De<H>['auth'], BodyDe<H>, QueryDe<H>>) => Promise<Reponse>,
 ) {
-  const definition: {
-    auth: Auth;
-    body?: z.ZodType;
-    contentType?: string;
-    maxBodyBytes?: number;
-    query?: z.ZodType;
-    idempotent?: boolean;
-    metrique?: MetriqueRoute;
-  } = routeDe(handler);
-  const maxBodyBytes = definition.maxBodyBytes ?? MAX_BODY_BYTES;
+  const definition: Route = routeDe(handler);
+  const maxBodyBytes = definition.maxBodyBytes ?? TAILLE_CORPS_DEFAUT;
   const secrets = definition.auth === 'form' ? secretsDesSources() : undefined;
 
   const chain = middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
@@ -181,16 +199,16 @@ export function route<H extends HandlerName>(
     .use(httpHeaderNormalizer())
     .use({
       before: async (request) => {
-        const body = lireCorps(request.event);
+        const corps = corpsDe(request.event);
         // A file is measured as sent; a JSON body as the UTF-8 text it is.
-        const taille = definition.contentType ? octetsDuCorps(request.event).length : Buffer.byteLength(body);
+        const taille = definition.contentType ? corps.octets.length : Buffer.byteLength(corps.texte);
         if (taille > maxBodyBytes) {
           throw new HttpError(413, `Le corps de la requête dépasse ${Math.round(maxBodyBytes / 1024)} Kio`);
         }
         if (secrets) {
           const source = await verifierSignature(
             request.event.headers,
-            body,
+            corps.texte,
             secrets,
             Math.floor(Date.now() / 1000),
           );
@@ -218,7 +236,7 @@ export function route<H extends HandlerName>(
           `Le corps doit être un fichier ${definition.contentType} (Content-Type: ${definition.contentType})`,
         );
       }
-      body = octetsDuCorps(event);
+      body = corpsDe(event).octets;
     } else if (definition.body) {
       const contentType = headers['content-type'] ?? '';
       if (!/^application\/([a-z.+-]*\+)?json\s*(;|$)/i.test(contentType)) {
@@ -226,7 +244,7 @@ export function route<H extends HandlerName>(
       }
       let json: unknown;
       try {
-        json = JSON.parse(lireCorps(event));
+        json = JSON.parse(corpsDe(event).texte);
       } catch {
         throw new HttpError(400, 'Le corps de la requête n’est pas du JSON valide');
       }

@@ -50,8 +50,14 @@ export function secretsDesSources(): SecretsDeSource {
   const arn = process.env[env.formSourcesSecret];
   const locales = process.env[env.localFormSources];
   if (arn) {
+    // The text last read and what it parsed to: parsed again only when Secrets Manager's value changes.
+    let dernier: { brut: string; secrets: SecretsSources } | undefined;
     return async (source) => {
-      const secrets = lire(await getSecret(arn, { maxAge: AGE_MAX_SECRETS_SECONDES }), arn);
+      const brut = await getSecret(arn, { maxAge: AGE_MAX_SECRETS_SECONDES });
+      const connu = dernier;
+      const secrets = connu && connu.brut === brut ? connu.secrets : lire(brut, arn);
+      // Only a text parses: `brut` is one here.
+      dernier = { brut: brut as string, secrets };
       return Object.hasOwn(secrets, source) ? liste(secrets[source]) : [];
     };
   }

@@ -1,5 +1,5 @@
 import { nomExecution } from '@ti/domain/calendrier/echeances';
-import type { ImportStore } from '@ti/domain/laureats/ports';
+import type { ImportLaureats } from '@ti/domain/laureats/ports';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 
 /**
@@ -62,15 +62,14 @@ export function correlationDesMetadonnees(
 }
 
 /**
- * What the aggregates' recompute of some imports logs under: the correlation id each import recorded
- * (its id when it has none), several joined by `,` (one report per event, so one in practice).
+ * What the aggregates' recompute of some imports logs under, from their records as read (by id,
+ * `undefined` when absent): the correlation id each import recorded (its id when it has none), several
+ * joined by `,` (one report per event, so one in practice).
  */
-export async function correlationDesImports(
-  imports: Pick<ImportStore, 'lire'>,
-  importIds: readonly string[],
-): Promise<string> {
-  const lues = await Promise.all(importIds.map(async (id) => (await imports.lire(id))?.correlationId ?? id));
-  return [...new Set(lues)].join(',');
+export function correlationDesImports(
+  lus: ReadonlyMap<string, Pick<ImportLaureats, 'correlationId'> | undefined>,
+): string {
+  return [...new Set(Array.from(lus, ([id, imp]) => imp?.correlationId ?? id))].join(',');
 }
 
 /** A calendar step's: its execution's name without a resume suffix, `<campagne>-v<version>`. */

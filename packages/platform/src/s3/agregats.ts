@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { PublicationAgregats } from '@ti/domain/agregats/ports';
 import { FICHIERS_DONNEES_OUVERTES, type FichierDonneesOuvertes } from '@ti/domain/agregats/schema';
-import { s3Client } from './client';
+import { pasTrouve, s3Client } from './client';
 
 /** The open-data files' prefix in their bucket: `agregats/regions.json`, `regions.csv`, `index.html`. */
 export const PREFIXE_AGREGATS = 'agregats/';
@@ -10,11 +10,6 @@ export const cleFichier = (fichier: FichierDonneesOuvertes) => `${PREFIXE_AGREGA
 
 /** Browsers and proxies may keep a file 5 minutes (then revalidate it by ETag). */
 export const CACHE_FICHIERS = 'public, max-age=300';
-
-const pasTrouve = (error: unknown) => {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
-};
 
 const sansGuillemets = (etag: string | undefined) => (etag ?? '').replace(/"/g, '');
 

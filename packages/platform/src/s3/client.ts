@@ -15,3 +15,9 @@ export function s3Client(): S3Client {
   });
   return instance;
 }
+
+/** An S3 error that says the object is not there (`NoSuchKey` from a GET, `NotFound` from a HEAD). */
+export const pasTrouve = (error: unknown) => {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NotFound' || e?.name === 'NoSuchKey' || e?.$metadata?.httpStatusCode === 404;
+};

@@ -3,7 +3,9 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Cellule, Colonne } from '@ti/domain/fiches-action/export';
-import { csvFrancais, type FluxTableur, xlsx } from '../exports/tableur';
+import { csvFrancais, type FluxTableur } from '../exports/csv-francais';
+import { xlsx } from '../exports/tableur';
+import { TYPE_XLSX } from '../fichiers/signatures';
 import { s3Client } from './client';
 
 /** How long a download URL stays valid. */
@@ -11,7 +13,7 @@ export const DUREE_TELECHARGEMENT_SECONDES = 15 * 60;
 
 const TYPES = {
   csv: 'text/csv; charset=utf-8',
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  xlsx: TYPE_XLSX,
 } as const;
 
 export interface ExportDepose {

@@ -7,15 +7,15 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { DepotImports, ObjetImporte, RapportsImport, Signalement } from '@ti/domain/laureats/ports';
 import type { DependancesRecuperation } from '@ti/domain/laureats/recuperation';
 import { rapportDe } from '@ti/domain/laureats/service';
+import { champCsv } from '../exports/csv-francais';
+import { TYPE_XLSX } from '../fichiers/signatures';
 import { correlationDesMetadonnees, metadonneesCorrelation } from '../journal/correlation';
-import { s3Client } from './client';
+import { pasTrouve, s3Client } from './client';
 
 /** Every object created under this prefix of the laureates' bucket is ingested (see `declencheurs.ts`). */
 export const PREFIXE_EXPORTS = 'exports/';
 /** Files uploaded through `POST /laureats/imports`: `exports/depots/<importId>/<fichier>`. */
 export const PREFIXE_DEPOTS = `${PREFIXE_EXPORTS}depots/`;
-/** Exports fetched from Bpifrance: `exports/bpifrance/<AAAA-MM-JJ>/<sha256>.<csv|xlsx>`. */
-export const PREFIXE_BPIFRANCE = `${PREFIXE_EXPORTS}bpifrance/`;
 /** Reports: `rapports/<importId>/rapport.json` and `rejets.csv`. */
 export const PREFIXE_RAPPORTS = 'rapports/';
 
@@ -102,62 +102,54 @@ export function objetsDeLEvenement(event: unknown): ObjetAnnonce[] {
   return objets;
 }
 
-/**
- * The object's bytes as a stream, the very version the event announced (with versioning on). When the
- * event gave an encoded key and the decoded one is not found, the key as written is tried.
- */
-export async function lireObjet(
-  objet: ObjetAnnonce,
-): Promise<{ corps: AsyncIterable<Uint8Array>; taille: number }> {
-  const lire = (cle: string) =>
-    s3Client().send(
-      new GetObjectCommand({
-        Bucket: objet.bucket,
-        Key: cle,
-        ...(objet.versionId ? { VersionId: objet.versionId } : {}),
-      }),
-    );
-  let reponse: Awaited<ReturnType<typeof lire>>;
-  try {
-    reponse = await lire(objet.cle);
-  } catch (error) {
-    if (
-      (error as { name?: string }).name !== 'NoSuchKey' ||
-      !objet.cleEncodee ||
-      objet.cleEncodee === objet.cle
-    ) {
-      throw error;
-    }
-    reponse = await lire(objet.cleEncodee);
-  }
-  return {
-    corps: reponse.Body as unknown as Readable,
-    taille: Number(reponse.ContentLength ?? objet.taille),
-  };
+/** An announced object as found in its bucket: the key it is stored under, the version announced. */
+export interface ObjetLocalise {
+  bucket: string;
+  cle: string;
+  versionId?: string;
+  /**
+   * The correlation id it was stored with (its metadata `correlation-id`: `POST /laureats/imports` and
+   * the scheduled fetch set it); undefined for a file dropped by hand, and when it cannot be read: it only
+   * labels logs, it never stops an import.
+   */
+  correlationId?: string;
 }
 
 /**
- * The correlation id the object was stored with (its metadata `correlation-id`: `POST /laureats/imports`
- * and the scheduled fetch set it), the very version the event announced; undefined for a file dropped by
- * hand, and when it cannot be read: it only labels logs, it never stops an import.
+ * Finds the object an event announced, the very version it announced (with versioning on), with one
+ * HeadObject: under the decoded key, else (when the event gave an encoded key) under the key as written.
+ * Found under neither, the decoded key is kept: reading it fails the import (a missing object).
  */
-export async function correlationDeLObjet(objet: ObjetAnnonce): Promise<string | undefined> {
-  const lire = (cle: string) =>
-    s3Client().send(
-      new HeadObjectCommand({
-        Bucket: objet.bucket,
-        Key: cle,
-        ...(objet.versionId ? { VersionId: objet.versionId } : {}),
-      }),
-    );
+export async function localiserObjet(objet: ObjetAnnonce): Promise<ObjetLocalise> {
+  const version = objet.versionId ? { versionId: objet.versionId } : {};
   for (const cle of new Set([objet.cle, objet.cleEncodee ?? objet.cle])) {
     try {
-      return correlationDesMetadonnees((await lire(cle)).Metadata);
+      const { Metadata } = await s3Client().send(
+        new HeadObjectCommand({
+          Bucket: objet.bucket,
+          Key: cle,
+          ...(objet.versionId ? { VersionId: objet.versionId } : {}),
+        }),
+      );
+      const correlationId = correlationDesMetadonnees(Metadata);
+      return { bucket: objet.bucket, cle, ...version, ...(correlationId ? { correlationId } : {}) };
     } catch {
       // not found under this key (or not readable): try the key as written, then give up
     }
   }
-  return undefined;
+  return { bucket: objet.bucket, cle: objet.cle, ...version };
+}
+
+/** The bytes of the object `localiserObjet` found, as a stream. */
+export async function lireObjet(objet: ObjetLocalise): Promise<AsyncIterable<Uint8Array>> {
+  const reponse = await s3Client().send(
+    new GetObjectCommand({
+      Bucket: objet.bucket,
+      Key: objet.cle,
+      ...(objet.versionId ? { VersionId: objet.versionId } : {}),
+    }),
+  );
+  return reponse.Body as unknown as Readable;
 }
 
 /**
@@ -191,12 +183,9 @@ export function depotImportsS3(
   };
 }
 
-/** A CSV field in the French Excel convention (`;`, quotes doubled). */
-const champCsv = (texte: string) => (/[";\r\n]/.test(texte) ? `"${texte.replaceAll('"', '""')}"` : texte);
-
 /**
- * The rejected rows as CSV the way `csvFrancais` writes exports (UTF-8 with BOM, `;`, CRLF), without
- * its module: it loads exceljs, some 30 MB of memory the ingestion has no use for.
+ * The rejected rows as CSV the way `csvFrancais` writes exports (UTF-8 with BOM, `;`, CRLF), its fields
+ * quoted but not neutralised: each starts with the domain's own words (a column's title, a motif).
  */
 async function* csvRejets(rejets: AsyncIterable<Signalement>): AsyncGenerator<string> {
   let tampon = '\uFEFFLigne;Colonne;Motif\r\n';
@@ -312,8 +301,7 @@ export function stockageExportsS3(
         await s3Client().send(new HeadObjectCommand({ Bucket: bucket, Key: cle }));
         return true;
       } catch (error) {
-        const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-        if (e.name === 'NotFound' || e.$metadata?.httpStatusCode === 404) return false;
+        if (pasTrouve(error)) return false;
         throw error;
       }
     },
@@ -336,5 +324,3 @@ export function stockageExportsS3(
     },
   };
 }
-
-const TYPE_XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
